@@ -1,0 +1,113 @@
+"""Registry of public event schemas keyed by (type, schema_version), with upcasters for old versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from marshmallow import EXCLUDE, Schema, ValidationError
+
+from chibo_contracts.envelope import Envelope
+
+Upcaster = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+class ContractError(ValueError):
+    """Data that does not satisfy its event's contract schema."""
+
+    def __init__(self, event_type: str, errors: Any) -> None:
+        super().__init__(f"{event_type}: {errors}")
+        self.event_type = event_type
+        self.errors = errors
+
+
+class UnknownEventError(LookupError):
+    """An event type, or a version of it, that the registry does not know."""
+
+
+class ContractSchema(Schema):
+    """Base of every public event schema: tolerant readers ignore fields added later."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+@dataclass(frozen=True)
+class DecodedEvent:
+    """An envelope whose data was upcast to the latest version and loaded by its schema."""
+
+    envelope: Envelope
+    data: dict[str, Any]
+
+    @property
+    def type(self) -> str:
+        return self.envelope.type
+
+
+class EventRegistry:
+    """Maps `(type, schema_version)` to a schema; upcasts old payloads on read."""
+
+    def __init__(self) -> None:
+        self._schemas: dict[tuple[str, int], Schema] = {}
+        self._latest: dict[str, int] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+
+    def register(self, event_type: str, version: int, schema: type[Schema]) -> None:
+        self._schemas[(event_type, version)] = schema()
+        self._latest[event_type] = max(version, self._latest.get(event_type, 0))
+
+    def add_upcaster(self, event_type: str, from_version: int, upcaster: Upcaster) -> None:
+        """`upcaster` turns version `from_version` data into version `from_version + 1` data."""
+        self._upcasters[(event_type, from_version)] = upcaster
+
+    def knows(self, event_type: str) -> bool:
+        return event_type in self._latest
+
+    def types(self) -> list[str]:
+        return sorted(self._latest)
+
+    def latest_version(self, event_type: str) -> int:
+        try:
+            return self._latest[event_type]
+        except KeyError:
+            raise UnknownEventError(f"unknown event type {event_type!r}") from None
+
+    def encode(self, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Typed payload → validated JSON form at the latest version (what producers store)."""
+        schema = self._schema(event_type, self.latest_version(event_type))
+        unexpected = set(data) - set(schema.fields)
+        if unexpected:
+            raise ContractError(event_type, {name: ["Unknown field."] for name in unexpected})
+        dumped: dict[str, Any] = schema.dump(data)
+        self._load(event_type, schema, dumped)
+        return dumped
+
+    def decode(self, envelope: Envelope) -> DecodedEvent:
+        """Upcast the envelope's data to the latest version and load it with the schema."""
+        latest = self.latest_version(envelope.type)
+        data = dict(envelope.data)
+        version = envelope.schema_version
+        if not 1 <= version <= latest:
+            raise UnknownEventError(f"unknown version {version} of {envelope.type}")
+        while version < latest:
+            upcaster = self._upcasters.get((envelope.type, version))
+            if upcaster is None:
+                raise UnknownEventError(f"no upcaster from version {version} of {envelope.type}")
+            data = upcaster(data)
+            version += 1
+        loaded = self._load(envelope.type, self._schema(envelope.type, latest), data)
+        return DecodedEvent(envelope=envelope, data=loaded)
+
+    def _schema(self, event_type: str, version: int) -> Schema:
+        try:
+            return self._schemas[(event_type, version)]
+        except KeyError:
+            raise UnknownEventError(f"unknown version {version} of {event_type}") from None
+
+    @staticmethod
+    def _load(event_type: str, schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            loaded: dict[str, Any] = schema.load(data)
+        except ValidationError as exc:
+            raise ContractError(event_type, exc.messages) from exc
+        return loaded

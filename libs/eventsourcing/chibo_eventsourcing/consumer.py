@@ -1,0 +1,239 @@
+"""The consumer runner: batches applied with their offsets in one transaction; poison to a DLQ."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Generic, Iterable, Protocol, Sequence, TypeVar
+
+import sqlalchemy as sa
+
+from chibo_contracts import ContractError, DecodedEvent, Envelope, EventRegistry, UnknownEventError
+from chibo_contracts.envelope import EnvelopeError
+
+from chibo_eventsourcing.bus import Bus, OutgoingMessage, Publisher, Record, Subscription, TopicPartition
+from chibo_eventsourcing.sql.engine import read_connection
+from chibo_eventsourcing.sql.tables import PlumbingTables
+from chibo_eventsourcing.sql.upsert import upsert
+
+log = logging.getLogger(__name__)
+
+State = TypeVar("State")
+
+
+class Projection(Protocol[State]):
+    """Folds a batch of events in memory, then writes the result in the runner's transaction."""
+
+    def start(self) -> State: ...
+
+    def apply(self, state: State, event: DecodedEvent) -> None: ...
+
+    def write(self, state: State, conn: sa.Connection) -> None: ...
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    record: Record
+    reason: str
+    error: str
+
+    def message(self, group: str) -> OutgoingMessage:
+        origin = (
+            ("dlq_reason", self.reason),
+            ("dlq_error", self.error[:2000]),
+            ("dlq_group", group),
+            ("dlq_topic", self.record.topic),
+            ("dlq_partition", str(self.record.partition)),
+            ("dlq_offset", str(self.record.offset)),
+        )
+        headers = self.record.headers + tuple((k, v.encode("utf-8")) for k, v in origin)
+        return OutgoingMessage(key=self.record.key, value=self.record.value, headers=headers)
+
+
+@dataclass
+class BatchReport:
+    polled: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+
+
+def dlq_topic(group: str) -> str:
+    return f"{group}.dlq"
+
+
+class ConsumerRunner(Generic[State]):
+    """Effectively-once: offsets and per-stream versions are stored with the projection's effect."""
+
+    def __init__(
+        self,
+        *,
+        engine: sa.Engine,
+        tables: PlumbingTables,
+        bus: Bus,
+        group: str,
+        topics: Sequence[str],
+        projection: Projection[State],
+        registry: EventRegistry,
+        batch_size: int = 1000,
+        poll_timeout: float = 1.0,
+    ) -> None:
+        self.engine = engine
+        self.tables = tables
+        self.bus = bus
+        self.group = group
+        self.topics = list(topics)
+        self.projection = projection
+        self.registry = registry
+        self.batch_size = batch_size
+        self.poll_timeout = poll_timeout
+        self._subscription: Subscription | None = None
+        self._dlq: Publisher | None = None
+
+    def open(self) -> None:
+        self.bus.ensure_topics([dlq_topic(self.group)], partitions=1)
+        self._dlq = self.bus.publisher()
+        self._subscription = self.bus.subscribe(self.group, self.topics, self.stored_offsets)
+
+    def close(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+        if self._dlq is not None:
+            self._dlq.close()
+        self._subscription = self._dlq = None
+
+    def run(self, stop: threading.Event) -> None:
+        """Process batches until `stop` is set; the batch under way is finished first."""
+        self.open()
+        try:
+            while not stop.is_set():
+                self.run_once()
+        finally:
+            self.close()
+
+    def run_once(self) -> BatchReport:
+        assert self._subscription is not None and self._dlq is not None, "call open() first"
+        records = self._subscription.poll(self.batch_size, self.poll_timeout)
+        report = BatchReport(polled=len(records))
+        if not records:
+            return report
+        events, next_offsets = self._fresh_events(records, report)
+        state = self._fold(events, report)
+        if report.dead_letters:
+            # Dead letters are acknowledged before the offsets that pass them are stored.
+            self._dlq.publish(dlq_topic(self.group), [d.message(self.group) for d in report.dead_letters])
+        self._store(state, events, next_offsets)
+        self._subscription.acknowledge(next_offsets)
+        return report
+
+    def stored_offsets(self, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int]:
+        table = self.tables.consumer_offsets
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(table.c.topic, table.c.partition, table.c.next_offset).where(
+                    table.c.group_id == self.group, table.c.topic.in_({t for t, _ in partitions})
+                )
+            )
+            stored = {(r.topic, r.partition): int(r.next_offset) for r in rows}
+        return {tp: stored[tp] for tp in partitions if tp in stored}
+
+    def _fresh_events(
+        self, records: list[Record], report: BatchReport
+    ) -> tuple[list[tuple[Record, DecodedEvent]], dict[TopicPartition, int]]:
+        stored = self.stored_offsets(sorted({r.topic_partition for r in records}))
+        next_offsets: dict[TopicPartition, int] = {}
+        decoded: list[tuple[Record, DecodedEvent]] = []
+        for record in records:
+            tp = record.topic_partition
+            next_offsets[tp] = max(next_offsets.get(tp, 0), record.offset + 1)
+            if record.offset < stored.get(tp, 0):
+                report.duplicates += 1
+                continue
+            event = self._decode(record, report)
+            if event is not None:
+                decoded.append((record, event))
+        return self._new_per_stream(decoded, report), next_offsets
+
+    def _decode(self, record: Record, report: BatchReport) -> DecodedEvent | None:
+        try:
+            return self.registry.decode(Envelope.from_message(record.value, record.headers))
+        except EnvelopeError as exc:
+            report.dead_letters.append(DeadLetter(record, "undecodable", str(exc)))
+        except UnknownEventError as exc:
+            report.dead_letters.append(DeadLetter(record, "unknown_type", str(exc)))
+        except ContractError as exc:
+            report.dead_letters.append(DeadLetter(record, "invalid", str(exc)))
+        return None
+
+    def _new_per_stream(
+        self, decoded: list[tuple[Record, DecodedEvent]], report: BatchReport
+    ) -> list[tuple[Record, DecodedEvent]]:
+        """Drop events already applied: the relay may publish an event twice at new offsets."""
+        applied = self._applied_versions({e.envelope.stream_id for _, e in decoded})
+        fresh = []
+        for record, event in decoded:
+            stream, version = event.envelope.stream_id, event.envelope.stream_version
+            if version <= applied.get(stream, 0):
+                report.duplicates += 1
+                continue
+            applied[stream] = version
+            fresh.append((record, event))
+        return fresh
+
+    def _applied_versions(self, streams: Iterable[str]) -> dict[str, int]:
+        table = self.tables.consumer_streams
+        wanted = list(streams)
+        found: dict[str, int] = {}
+        with read_connection(self.engine) as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    sa.select(table.c.stream_id, table.c.version).where(
+                        table.c.group_id == self.group,
+                        table.c.stream_id.in_(wanted[start : start + 500]),
+                    )
+                )
+                found.update({r.stream_id: int(r.version) for r in rows})
+        return found
+
+    def _fold(self, events: list[tuple[Record, DecodedEvent]], report: BatchReport) -> State:
+        """Apply every event; one that raises is dead-lettered and the batch folded again without it."""
+        while True:
+            state = self.projection.start()
+            for index, (record, event) in enumerate(events):
+                try:
+                    self.projection.apply(state, event)
+                except Exception as exc:  # noqa: BLE001 - any handler failure is dead-lettered
+                    log.warning("dead-lettering %s: %r", event.envelope.id, exc)
+                    report.dead_letters.append(DeadLetter(record, "handler_error", repr(exc)))
+                    del events[index]
+                    break
+            else:
+                report.applied = len(events)
+                return state
+
+    def _store(
+        self,
+        state: State,
+        events: list[tuple[Record, DecodedEvent]],
+        next_offsets: dict[TopicPartition, int],
+    ) -> None:
+        versions: dict[str, int] = defaultdict(int)
+        for _, event in events:
+            stream = event.envelope.stream_id
+            versions[stream] = max(versions[stream], event.envelope.stream_version)
+        with self.engine.begin() as conn:
+            self.projection.write(state, conn)
+            upsert(conn, self.tables.consumer_offsets, _offset_rows(self.group, next_offsets),
+                   ["group_id", "topic", "partition"])
+            upsert(conn, self.tables.consumer_streams,
+                   [{"group_id": self.group, "stream_id": s, "version": v} for s, v in versions.items()],
+                   ["group_id", "stream_id"])
+
+
+def _offset_rows(group: str, next_offsets: dict[TopicPartition, int]) -> list[dict[str, Any]]:
+    return [
+        {"group_id": group, "topic": topic, "partition": partition, "next_offset": offset}
+        for (topic, partition), offset in next_offsets.items()
+    ]

@@ -1,0 +1,1 @@
+"""SQLAlchemy adapters for SQLite and PostgreSQL: event store, embedded log, consumer offsets."""
