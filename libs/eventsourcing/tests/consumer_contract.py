@@ -1,0 +1,92 @@
+"""Consumer-runner behaviour that must hold on every bus: exactly-once effects, dead letters."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from chibo_contracts import Envelope
+from chibo_eventsourcing.bus import OutgoingMessage
+from chibo_eventsourcing.consumer import dlq_topic
+from chibo_eventsourcing.relay import message_for
+
+from .bus_contract import poll_until
+from .pipeline import Pipeline
+from .tally import EVENT_TYPE
+
+
+def envelope(stream: str, version: int, **changes) -> Envelope:
+    base = Envelope(
+        id=str(uuid.uuid4()), source="test", type=EVENT_TYPE, time="2026-01-01T00:00:00+00:00",
+        stream_id=stream, stream_version=version, schema_version=1, actor="t",
+        correlation_id="c", data={"amount": 1},
+    )
+    return Envelope(**(base.to_dict() | changes))
+
+
+class ConsumerContract:
+    """Subclasses provide a `make_pipeline(explode_on=None)` fixture and a `bus` fixture."""
+
+    def test_round_trip_applies_every_event_exactly_once(self, make_pipeline):
+        pipeline: Pipeline = make_pipeline()
+        pipeline.write(streams=40, events_per_stream=25, amount=2)
+        assert pipeline.relay_all() == 1000
+        pipeline.consume_until(1000)
+        assert pipeline.totals() == {f"stream-{s}": (50, 25) for s in range(40)}
+
+    def test_events_published_twice_by_the_relay_are_applied_once(self, make_pipeline):
+        pipeline: Pipeline = make_pipeline()
+        pipeline.write(streams=5, events_per_stream=10)
+        pipeline.relay_all()
+        pipeline.store.save_cursor(pipeline.relay.cursor, 0)  # as after a crash before saving
+        assert pipeline.relay_all() == 50
+        pipeline.write(streams=5, events_per_stream=1)
+        pipeline.relay_all()
+        pipeline.consume_until(55)
+        for _ in range(3):
+            pipeline.consumer.run_once()  # drain the duplicates
+        assert pipeline.totals() == {f"stream-{s}": (11, 11) for s in range(5)}
+
+    def test_every_kind_of_poison_goes_to_the_dlq_and_later_events_are_applied(
+        self, make_pipeline, bus
+    ):
+        pipeline: Pipeline = make_pipeline(explode_on=13)
+        good = message_for(envelope("poisoned", 1))
+        poison = {
+            "undecodable": OutgoingMessage("poisoned", b"not json{", good.headers),
+            "unknown_type": message_for(envelope("poisoned", 2, type="test.Unheard")),
+            "invalid": message_for(envelope("poisoned", 3, data={"amount": "many"})),
+            "handler_error": message_for(envelope("poisoned", 4, data={"amount": 13})),
+        }
+        after = message_for(envelope("poisoned", 5, data={"amount": 5}))
+        publisher = bus.publisher()
+        publisher.publish(pipeline.topic, [good, *poison.values(), after])
+        publisher.close()
+        pipeline.consume_until(2)
+        assert pipeline.totals() == {"poisoned": (6, 2)}
+
+        dead = bus.subscribe("dlq-reader", [dlq_topic(pipeline.consumer.group)], lambda tps: {})
+        letters = poll_until(dead, 4)
+        dead.close()
+        by_reason = {dict(r.headers)["dlq_reason"].decode(): r for r in letters}
+        assert set(by_reason) == set(poison)
+        for reason, message in poison.items():
+            letter = by_reason[reason]
+            headers = dict(letter.headers)
+            assert letter.value == message.value
+            assert headers["dlq_topic"].decode() == pipeline.topic
+            assert int(headers["dlq_offset"]) >= 0 and headers["dlq_error"]
+        assert "cannot count 13" in dict(by_reason["handler_error"].headers)["dlq_error"].decode()
+
+    def test_a_new_runner_resumes_from_the_stored_offsets(self, make_pipeline):
+        pipeline: Pipeline = make_pipeline()
+        pipeline.write(streams=3, events_per_stream=4)
+        pipeline.relay_all()
+        pipeline.consume_until(12)
+        pipeline.consumer.close()
+        pipeline.write(streams=3, events_per_stream=1)
+        pipeline.relay_all()
+        pipeline.consumer.open()
+        pipeline.consume_until(15)
+        assert pipeline.totals() == {f"stream-{s}": (5, 5) for s in range(3)}
+        assert json.dumps(pipeline.totals())  # plain values, nothing lazy
