@@ -1,0 +1,124 @@
+"""Builds a service's Flask app with Chibo's conventions: OpenAPI, tokens, problems, health, metrics."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+from flask import Flask, Response, g, request
+from flask_smorest import Api, Blueprint
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from chibo_web.auth import AuthenticationError, TokenVerifier
+from chibo_web.problems import problem, register_problem_handlers
+
+PUBLIC_PATHS = ("/livez", "/readyz", "/openapi.json", "/docs")
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What a service hands to `build_app`: its name, blueprints, error statuses and checks."""
+
+    name: str
+    title: str
+    blueprints: Sequence[Blueprint]
+    errors: Mapping[type[Exception], int] = field(default_factory=dict)
+    ready: Callable[[], bool] = lambda: True
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+
+def build_app(spec: ServiceSpec, verifier: TokenVerifier) -> Flask:
+    app = Flask(f"chibo_{spec.name}")
+    app.config.update(
+        API_TITLE=spec.title,
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=spec.max_body_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    api = Api(app, spec_kwargs={"security": [{"bearerAuth": []}]})
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for blueprint in spec.blueprints:
+        api.register_blueprint(blueprint)
+    register_problem_handlers(app, spec.errors)
+    app.before_request(_authenticate(verifier))
+    app.before_request(_start_timer)
+    app.after_request(_observe(spec.name))
+    app.add_url_rule("/livez", "livez", lambda: {"status": "ok"})
+    app.add_url_rule("/readyz", "readyz", _readiness(spec.ready))
+    app.add_url_rule("/metrics", "metrics", _metrics)
+    return app
+
+
+def is_public(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in PUBLIC_PATHS)
+
+
+def _authenticate(verifier: TokenVerifier) -> Callable[[], Response | None]:
+    def authenticate() -> Response | None:
+        if is_public(request.path):
+            return None
+        try:
+            g.caller = verifier.verify(request.headers.get("Authorization"))
+        except AuthenticationError as exc:
+            response = problem(401, str(exc))
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        return None
+
+    return authenticate
+
+
+def _readiness(ready: Callable[[], bool]) -> Callable[[], Response]:
+    def readyz() -> Response:
+        if ready():
+            return Response('{"status":"ready"}', mimetype="application/json")
+        return problem(503, "not ready: a dependency does not answer")
+
+    return readyz
+
+
+_REQUESTS: Counter | None = None
+_LATENCY: Histogram | None = None
+
+
+def _instruments() -> tuple[Counter, Histogram]:
+    # Created on first use, once per process, because several apps may share the process.
+    global _REQUESTS, _LATENCY
+    if _REQUESTS is None or _LATENCY is None:
+        _REQUESTS = Counter(
+            "chibo_http_requests", "HTTP requests", ["service", "method", "endpoint", "status"]
+        )
+        _LATENCY = Histogram(
+            "chibo_http_request_seconds", "HTTP request latency", ["service", "endpoint"]
+        )
+    return _REQUESTS, _LATENCY
+
+
+def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+def _observe(service: str) -> Callable[[Response], Response]:
+    def observe(response: Response) -> Response:
+        requests, latency = _instruments()
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        requests.labels(service, request.method, endpoint, str(response.status_code)).inc()
+        if "started" in g:
+            latency.labels(service, endpoint).observe(time.perf_counter() - g.started)
+        return response
+
+    return observe
+
+
+def _metrics() -> Response:
+    _instruments()
+    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)

@@ -1,0 +1,96 @@
+"""Running a write: idempotency keys, If-Match, and the Chibo-Position / ETag / Location headers."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any, Callable
+
+from flask import g, request
+
+from chibo_eventsourcing.repository import Written
+from chibo_eventsourcing.store import ConcurrencyError, EventStore, IdempotencyConflict, Metadata
+
+from chibo_web.problems import ProblemError
+
+Render = Callable[[Written], Any]
+Execute = Callable[[Metadata, "int | None"], Written]
+MAX_KEY_LENGTH = 200
+
+
+def if_match() -> int | None:
+    """The stream version the client last saw, from `If-Match: "<version>"`."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise ProblemError(400, f"If-Match must be a quoted stream version, not {raw!r}") from None
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def command_metadata() -> Metadata:
+    caller = getattr(g, "caller", None)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise ProblemError(400, f"Idempotency-Key must have 1 to {MAX_KEY_LENGTH} characters")
+    return Metadata(
+        actor=caller.sub if caller else "anonymous",
+        correlation_id=request.headers.get("X-Correlation-Id") or str(uuid.uuid4()),
+        idempotency_key=key,
+        request_hash=_request_hash(),
+    )
+
+
+def _request_hash() -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.path}\n".encode())
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def run_command(
+    store: EventStore,
+    execute: Execute,
+    render: Render,
+    *,
+    status: int = 200,
+    location: Callable[[Written], str] | None = None,
+) -> tuple[Any, int, dict[str, str]]:
+    """Execute a write once per idempotency key and answer with the resource and headers."""
+    metadata = command_metadata()
+    written = _replayed(store, metadata)
+    if written is None:
+        try:
+            written = execute(metadata, if_match())
+        except ConcurrencyError as exc:
+            if if_match() is not None:
+                raise ProblemError(412, f"the resource has changed: {exc}") from exc
+            raise ProblemError(409, f"a concurrent change won: {exc}; retry") from exc
+        except IdempotencyConflict:
+            written = _replayed(store, metadata)
+            assert written is not None
+    headers = {"ETag": etag(written.version)}
+    if written.position:
+        headers["Chibo-Position"] = f"{store.source}:{written.position}"
+    if location is not None:
+        headers["Location"] = location(written)
+    return render(written), status, headers
+
+
+def _replayed(store: EventStore, metadata: Metadata) -> Written | None:
+    if metadata.idempotency_key is None:
+        return None
+    record = store.find_idempotent(metadata.actor, metadata.idempotency_key)
+    if record is None:
+        return None
+    if record.request_hash != metadata.request_hash:
+        raise ProblemError(
+            422, "this Idempotency-Key was already used with a different request",
+            title="Idempotency key reused",
+        )
+    return Written(record.stream_id, record.stream_version, record.position)
