@@ -1,0 +1,1 @@
+"""The `chibo` command: runs every service on one machine and serves operators' needs."""
