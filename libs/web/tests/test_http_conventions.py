@@ -1,0 +1,143 @@
+"""The conventions of API.md as a client sees them, on a tiny service built with chibo_web."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from chibo_web.auth import issue_token
+
+from .counter_service import SECRET, create_app
+
+
+@pytest.fixture
+def app():
+    return create_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def auth(sub="alice", roles=("admin",), scope=("*",), **kwargs):
+    return {"Authorization": "Bearer " + issue_token(SECRET, sub=sub, roles=roles, scope=scope, **kwargs)}
+
+
+def events(app):
+    return app.extensions["store"].read_all(0, 1000)
+
+
+def test_a_write_answers_the_resource_with_etag_and_chibo_position(client, app):
+    response = client.post("/counters/c1/bumps", json={"by": 3}, headers=auth())
+    assert response.status_code == 200
+    assert response.json == {"id": "c1", "value": 3, "version": 1}
+    assert response.headers["ETag"] == '"1"'
+    assert response.headers["Chibo-Position"] == "counters:1"
+    assert events(app)[0].actor == "alice"
+
+
+def test_the_same_idempotency_key_and_body_give_the_first_answer_and_no_new_event(client, app):
+    headers = auth() | {"Idempotency-Key": "k-1"}
+    first = client.post("/counters/c1/bumps", json={"by": 3}, headers=headers)
+    client.post("/counters/c1/bumps", json={"by": 4}, headers=auth())
+    again = client.post("/counters/c1/bumps", json={"by": 3}, headers=headers)
+    assert again.status_code == 200 and again.json == first.json == {"id": "c1", "value": 3, "version": 1}
+    assert again.headers["Chibo-Position"] == first.headers["Chibo-Position"]
+    assert len(events(app)) == 2
+
+
+def test_the_same_idempotency_key_with_another_body_is_a_422(client, app):
+    headers = auth() | {"Idempotency-Key": "k-1"}
+    client.post("/counters/c1/bumps", json={"by": 3}, headers=headers)
+    response = client.post("/counters/c1/bumps", json={"by": 5}, headers=headers)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert len(events(app)) == 1
+
+
+def test_a_stale_if_match_is_a_412_and_changes_nothing(client, app):
+    client.post("/counters/c1/bumps", json={"by": 3}, headers=auth())
+    fresh = client.post("/counters/c1/bumps", json={"by": 1}, headers=auth() | {"If-Match": '"1"'})
+    stale = client.post("/counters/c1/bumps", json={"by": 1}, headers=auth() | {"If-Match": '"1"'})
+    assert fresh.status_code == 200
+    assert stale.status_code == 412 and stale.mimetype == "application/problem+json"
+    assert len(events(app)) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"by": "three"}, "by"), ({}, "by"), ({"by": 99}, "by"), ({"by": 1, "extra": 1}, "extra")],
+)
+def test_invalid_bodies_are_422_problems_naming_the_field(client, app, body, field):
+    response = client.post("/counters/c1/bumps", json=body, headers=auth())
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert field in response.json["errors"]
+    assert events(app) == []
+
+
+def test_malformed_json_is_a_400_problem(client, app):
+    response = client.post(
+        "/counters/c1/bumps", data="{by: 3", headers=auth() | {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert events(app) == []
+
+
+def test_an_oversized_body_is_a_413_problem(client, app):
+    response = client.post("/counters/c1/bumps", json={"by": 1, "pad": "x" * 5000}, headers=auth())
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+    assert events(app) == []
+
+
+def test_a_domain_error_is_the_status_the_service_declared(client, app):
+    for _ in range(2):
+        client.post("/counters/c1/bumps", json={"by": 50}, headers=auth())
+    response = client.post("/counters/c1/bumps", json={"by": 1}, headers=auth())
+    assert response.status_code == 422
+    assert response.json["detail"] == "a counter never passes 100"
+
+
+def forged(**claims):
+    now = int(time.time())
+    base = {"sub": "mallory", "roles": ["admin"], "scope": ["*"], "iat": now, "exp": now + 60,
+            "iss": "chibo", "aud": "chibo"}
+    return base | claims
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Basic YWxpY2U6c2VjcmV0",
+        "Bearer " + jwt.encode(forged(), "some-other-secret-of-enough-length", algorithm="HS256"),
+        "Bearer " + jwt.encode(forged(exp=int(time.time()) - 10), SECRET, algorithm="HS256"),
+        "Bearer " + jwt.encode(forged(nbf=int(time.time()) + 3600), SECRET, algorithm="HS256"),
+        "Bearer " + jwt.encode(forged(), None, algorithm="none"),
+        "Bearer " + jwt.encode(forged(aud="elsewhere"), SECRET, algorithm="HS256"),
+        "Bearer " + jwt.encode(forged(roles=["secretary"]), SECRET, algorithm="HS256"),
+    ],
+    ids=["none", "basic", "forged", "expired", "not-yet-valid", "alg-none", "audience", "star-scope-for-secretary"],
+)
+def test_requests_without_a_valid_token_are_401_problems(client, app, authorization):
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = client.post("/counters/c1/bumps", json={"by": 1}, headers=headers)
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    assert events(app) == []
+
+
+def test_health_and_documents_need_no_token_but_metrics_do(client):
+    assert client.get("/livez").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/openapi.json").json["paths"]["/counters/{counter_id}/bumps"]
+    assert client.get("/metrics").status_code == 401
+    client.post("/counters/c1/bumps", json={"by": 1}, headers=auth())
+    metrics = client.get("/metrics", headers=auth())
+    assert metrics.status_code == 200 and b"chibo_http_requests_total" in metrics.data
+
+
+def test_an_unknown_path_is_a_404_problem(client):
+    response = client.get("/nowhere", headers=auth())
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
