@@ -13,8 +13,9 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -83,8 +84,12 @@ class Dispatcher:
             return _json(start_response, "200 OK", self._index())
         if path in PROCESS_PATHS:
             return self._process_path(environ, start_response, path)
-        problem = {"type": "about:blank", "title": "Not Found", "status": 404,
-                   "detail": f"no Chibo service serves {path}"}
+        problem = {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": f"no Chibo service serves {path}",
+        }
         return _json(start_response, "404 NOT FOUND", problem, "application/problem+json")
 
     def _target(self, environ: dict[str, Any], path: str) -> Flask | None:
@@ -109,13 +114,21 @@ class Dispatcher:
             return first.app(environ, start_response)
         states = {name: _ready(s.app) for name, s in self.services.items()}
         status = "200 OK" if all(states.values()) else "503 SERVICE UNAVAILABLE"
-        return _json(start_response, status, {"status": "ready" if all(states.values()) else "not ready", "services": states})
+        return _json(
+            start_response,
+            status,
+            {"status": "ready" if all(states.values()) else "not ready", "services": states},
+        )
 
     def _index(self) -> dict[str, Any]:
         return {
             "chibo": "single-machine mode",
             "services": {
-                name: {"openapi": f"/{name}/openapi.json", "docs": f"/{name}/docs", "paths": list(s.prefixes)}
+                name: {
+                    "openapi": f"/{name}/openapi.json",
+                    "docs": f"/{name}/docs",
+                    "paths": list(s.prefixes),
+                }
                 for name, s in self.services.items()
             },
         }
@@ -159,7 +172,11 @@ class SingleMachine(BaseApplication):  # type: ignore[misc]
 
     def _start_workers(self, _worker: Any) -> None:
         self.stop = threading.Event()
-        workers = [w for s in self.dispatcher.services.values() for w in s.app.extensions["chibo"].workers()]
+        workers = [
+            w
+            for s in self.dispatcher.services.values()
+            for w in s.app.extensions["chibo"].workers()
+        ]
         start_threads(workers, self.stop)
         log.info("started %s", ", ".join(w.name for w in workers))
 

@@ -24,13 +24,21 @@ def handle(arguments: argparse.Namespace) -> int:
     platform = PlatformSettings.from_env()
     settings = token_settings_from_env(platform.data_dir)
     if settings.secret is None:
-        print("chibo token signs with a local secret; CHIBO_JWKS_URL is set, so tokens come "
-              "from your identity provider", file=sys.stderr)
+        print(
+            "chibo token signs with a local secret; CHIBO_JWKS_URL is set, so tokens come "
+            "from your identity provider",
+            file=sys.stderr,
+        )
         return 2
     try:
         token = issue_token(
-            settings.secret, sub=arguments.sub, roles=arguments.role, scope=arguments.scope,
-            ttl_seconds=arguments.ttl, issuer=settings.issuer, audience=settings.audience,
+            settings.secret,
+            sub=arguments.sub,
+            roles=arguments.role,
+            scope=arguments.scope,
+            ttl_seconds=arguments.ttl,
+            issuer=settings.issuer,
+            audience=settings.audience,
         )
     except AuthenticationError as exc:
         print(f"chibo token: {exc}", file=sys.stderr)

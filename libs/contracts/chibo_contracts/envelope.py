@@ -1,10 +1,11 @@
-"""The event envelope: CloudEvents 1.0 attributes plus Chibo's stream, tracing and hash-chain fields."""
+"""The event envelope: CloudEvents 1.0 attributes plus stream, tracing and hash-chain fields."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from chibo_contracts.canonical import canonical_json, sha256_hex
 

@@ -1,9 +1,10 @@
-"""Registry of public event schemas keyed by (type, schema_version), with upcasters for old versions."""
+"""Registry of public event schemas keyed by (type, schema_version), upcasting old versions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError
 

@@ -6,18 +6,26 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
+from marshmallow import fields
+
 from chibo_contracts import ContractError, Envelope, EventRegistry, UnknownEventError
 from chibo_contracts.catalog import public_registry
 from chibo_contracts.envelope import GENESIS_HASH, EnvelopeError, verify_chain
 from chibo_contracts.registry import ContractSchema
-from marshmallow import fields
 
 
 def envelope(version: int = 1, **data) -> Envelope:
     return Envelope(
-        id=f"e-{version}", source="members", type="test.Named", time="2026-01-01T00:00:00+07:00",
-        stream_id="s-1", stream_version=version, schema_version=1, actor="alice",
-        correlation_id="c-1", data=data or {"name": "Nguyễn Văn An"},
+        id=f"e-{version}",
+        source="members",
+        type="test.Named",
+        time="2026-01-01T00:00:00+07:00",
+        stream_id="s-1",
+        stream_version=version,
+        schema_version=1,
+        actor="alice",
+        correlation_id="c-1",
+        data=data or {"name": "Nguyễn Văn An"},
     )
 
 
@@ -39,7 +47,12 @@ def test_an_envelope_survives_the_kafka_binary_mode_round_trip():
 
 @pytest.mark.parametrize(
     ("value", "drop"),
-    [(b"not json", None), (b"[1]", None), (b'{"a":1}', "ce_type"), (b'{"a":1}', "ce_streamversion")],
+    [
+        (b"not json", None),
+        (b"[1]", None),
+        (b'{"a":1}', "ce_type"),
+        (b'{"a":1}', "ce_streamversion"),
+    ],
 )
 def test_malformed_messages_are_envelope_errors(value, drop):
     _, _, headers = envelope().sealed(GENESIS_HASH).to_message()
@@ -96,8 +109,9 @@ def test_old_versions_are_upcast_on_read():
 
 def test_encode_validates_and_gives_the_json_form():
     r = registry()
-    assert r.encode("test.Named", {"family": "Lê", "given": "Thị Hoa", "born": dt.date(1980, 2, 3)}) == {
-        "family": "Lê", "given": "Thị Hoa", "born": "1980-02-03"}
+    assert r.encode(
+        "test.Named", {"family": "Lê", "given": "Thị Hoa", "born": dt.date(1980, 2, 3)}
+    ) == {"family": "Lê", "given": "Thị Hoa", "born": "1980-02-03"}
     with pytest.raises(ContractError):
         r.encode("test.Named", {"family": "Lê"})
     with pytest.raises(ContractError):

@@ -5,15 +5,22 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Iterable, Protocol, Sequence, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 
 from chibo_contracts import ContractError, DecodedEvent, Envelope, EventRegistry, UnknownEventError
 from chibo_contracts.envelope import EnvelopeError
-
-from chibo_eventsourcing.bus import Bus, OutgoingMessage, Publisher, Record, Subscription, TopicPartition
+from chibo_eventsourcing.bus import (
+    Bus,
+    OutgoingMessage,
+    Publisher,
+    Record,
+    Subscription,
+    TopicPartition,
+)
 from chibo_eventsourcing.sql.engine import read_connection
 from chibo_eventsourcing.sql.tables import PlumbingTables
 from chibo_eventsourcing.sql.upsert import upsert
@@ -123,7 +130,9 @@ class ConsumerRunner(Generic[State]):
         state = self._fold(events, report)
         if report.dead_letters:
             # Dead letters are acknowledged before the offsets that pass them are stored.
-            self._dlq.publish(dlq_topic(self.group), [d.message(self.group) for d in report.dead_letters])
+            self._dlq.publish(
+                dlq_topic(self.group), [d.message(self.group) for d in report.dead_letters]
+            )
         self._store(state, events, next_offsets)
         self._subscription.acknowledge(next_offsets)
         return report
@@ -198,7 +207,7 @@ class ConsumerRunner(Generic[State]):
         return found
 
     def _fold(self, events: list[tuple[Record, DecodedEvent]], report: BatchReport) -> State:
-        """Apply every event; one that raises is dead-lettered and the batch folded again without it."""
+        """Apply every event; one that raises is dead-lettered and the batch refolded without it."""
         while True:
             state = self.projection.start()
             for index, (record, event) in enumerate(events):
@@ -225,11 +234,21 @@ class ConsumerRunner(Generic[State]):
             versions[stream] = max(versions[stream], event.envelope.stream_version)
         with self.engine.begin() as conn:
             self.projection.write(state, conn)
-            upsert(conn, self.tables.consumer_offsets, _offset_rows(self.group, next_offsets),
-                   ["group_id", "topic", "partition"])
-            upsert(conn, self.tables.consumer_streams,
-                   [{"group_id": self.group, "stream_id": s, "version": v} for s, v in versions.items()],
-                   ["group_id", "stream_id"])
+            upsert(
+                conn,
+                self.tables.consumer_offsets,
+                _offset_rows(self.group, next_offsets),
+                ["group_id", "topic", "partition"],
+            )
+            upsert(
+                conn,
+                self.tables.consumer_streams,
+                [
+                    {"group_id": self.group, "stream_id": s, "version": v}
+                    for s, v in versions.items()
+                ],
+                ["group_id", "stream_id"],
+            )
 
 
 def _offset_rows(group: str, next_offsets: dict[TopicPartition, int]) -> list[dict[str, Any]]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+import contextlib
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition as KafkaTP
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import TopicPartition as KafkaTP
 from kafka.admin import NewTopic
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError, TopicAlreadyExistsError
@@ -61,11 +64,10 @@ class KafkaBus(Bus):
                 for topic in topics
                 if topic not in existing
             ]
+            # Another process may create a topic between the listing and the request.
             if missing:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):
                     admin.create_topics(missing)
-                except TopicAlreadyExistsError:
-                    pass  # another process created it between the listing and the request
         finally:
             admin.close()
 
@@ -165,10 +167,8 @@ class _KafkaSubscription(Subscription):
             KafkaTP(topic, partition): OffsetAndMetadata(offset, "", -1)
             for (topic, partition), offset in next_offsets.items()
         }
-        try:
+        with contextlib.suppress(KafkaError):  # advisory only: the stored offsets are the truth
             self.consumer.commit_async(offsets=offsets)
-        except KafkaError:
-            pass  # advisory only: the stored offsets are the truth
 
     def close(self) -> None:
         self.consumer.close(autocommit=False)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 from chibo_contracts import GENESIS_HASH, Envelope
-
 from chibo_eventsourcing.store import (
     Clock,
     ConcurrencyError,
     EventStore,
-    IdempotencyConflict,
+    IdempotencyConflictError,
     IdempotencyRecord,
     Metadata,
     NewEvent,
@@ -48,7 +47,7 @@ class MemoryEventStore(EventStore):
                 raise ConcurrencyError(stream_id, expected_version, len(stream))
             idempotency_slot = (metadata.actor, metadata.idempotency_key or "")
             if metadata.idempotency_key and idempotency_slot in self._idempotency:
-                raise IdempotencyConflict(metadata.idempotency_key)
+                raise IdempotencyConflictError(metadata.idempotency_key)
             prev_hash = stream[-1].hash if stream else GENESIS_HASH
             sealed = self.seal(stream_id, expected_version, events, metadata, prev_hash)
             stored = [e.at_position(len(self._log) + i) for i, e in enumerate(sealed, start=1)]

@@ -6,7 +6,6 @@ import logging
 import threading
 
 from chibo_contracts import Envelope
-
 from chibo_eventsourcing.bus import BusError, OutgoingMessage, Publisher
 from chibo_eventsourcing.store import EventStore
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from chibo_contracts import Envelope
-
 from chibo_eventsourcing.aggregate import Aggregate
 from chibo_eventsourcing.store import ConcurrencyError, EventStore, Metadata, NewEvent
 

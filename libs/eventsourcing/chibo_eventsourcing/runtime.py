@@ -11,9 +11,10 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from chibo_eventsourcing.bus import Bus
 
@@ -119,7 +120,9 @@ def start_threads(workers: list[Worker], stop: threading.Event) -> list[threadin
     """Run workers as daemon threads, restarting a crashed one after a pause."""
     threads = []
     for worker in workers:
-        thread = threading.Thread(target=_supervise, args=(worker, stop), name=worker.name, daemon=True)
+        thread = threading.Thread(
+            target=_supervise, args=(worker, stop), name=worker.name, daemon=True
+        )
         thread.start()
         threads.append(thread)
     return threads
@@ -129,6 +132,6 @@ def _supervise(worker: Worker, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             worker.run(stop)
-        except Exception:  # noqa: BLE001 - a crashed worker restarts from its stored position
+        except Exception:
             log.exception("%s crashed; restarting from its stored position", worker.name)
             stop.wait(2.0)

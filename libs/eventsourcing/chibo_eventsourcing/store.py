@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from chibo_contracts import Envelope
 
@@ -32,7 +33,7 @@ class ConcurrencyError(StoreError):
         self.actual = actual
 
 
-class IdempotencyConflict(StoreError):
+class IdempotencyConflictError(StoreError):
     """Another request already used this idempotency key."""
 
 

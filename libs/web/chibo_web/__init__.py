@@ -1,1 +1,1 @@
-"""HTTP conventions shared by Chibo's Flask services (see API.md, "Conventions for all services")."""
+"""HTTP conventions shared by Chibo's Flask services (API.md, "Conventions for all services")."""

@@ -1,10 +1,10 @@
-"""Builds a service's Flask app with Chibo's conventions: OpenAPI, tokens, problems, health, metrics."""
+"""Builds a service's Flask app: OpenAPI, tokens, problems, health and metrics."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 from flask import Flask, Response, g, request
 from flask_smorest import Api, Blueprint

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import g, request
 
 from chibo_eventsourcing.repository import Written
-from chibo_eventsourcing.store import ConcurrencyError, EventStore, IdempotencyConflict, Metadata
-
+from chibo_eventsourcing.store import (
+    ConcurrencyError,
+    EventStore,
+    IdempotencyConflictError,
+    Metadata,
+)
 from chibo_web.problems import ProblemError
 
 Render = Callable[[Written], Any]
@@ -71,7 +76,7 @@ def run_command(
             if if_match() is not None:
                 raise ProblemError(412, f"the resource has changed: {exc}") from exc
             raise ProblemError(409, f"a concurrent change won: {exc}; retry") from exc
-        except IdempotencyConflict:
+        except IdempotencyConflictError:
             written = _replayed(store, metadata)
             assert written is not None
     headers = {"ETag": etag(written.version)}
@@ -90,7 +95,8 @@ def _replayed(store: EventStore, metadata: Metadata) -> Written | None:
         return None
     if record.request_hash != metadata.request_hash:
         raise ProblemError(
-            422, "this Idempotency-Key was already used with a different request",
+            422,
+            "this Idempotency-Key was already used with a different request",
             title="Idempotency key reused",
         )
     return Written(record.stream_id, record.stream_version, record.position)

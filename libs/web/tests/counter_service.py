@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
 from chibo_contracts import Envelope
 from chibo_eventsourcing.aggregate import Aggregate
 from chibo_eventsourcing.memory import MemoryEventStore
@@ -12,10 +17,6 @@ from chibo_eventsourcing.store import NewEvent
 from chibo_web.app import ServiceSpec, build_app
 from chibo_web.auth import TokenSettings, TokenVerifier
 from chibo_web.commands import run_command
-from flask import Flask
-from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 SECRET = "test-secret-that-is-long-enough-for-hs256"
 
@@ -78,7 +79,9 @@ def create_app() -> Flask:
 
             return run_command(store, execute, render)
 
-    spec = ServiceSpec("counters", "Counters", [blueprint], errors={CounterError: 422}, max_body_bytes=2048)
+    spec = ServiceSpec(
+        "counters", "Counters", [blueprint], errors={CounterError: 422}, max_body_bytes=2048
+    )
     app = build_app(spec, TokenVerifier(TokenSettings(secret=SECRET)))
     app.extensions["store"] = store
     return app

@@ -6,6 +6,7 @@ import time
 
 import jwt
 import pytest
+
 from chibo_web.auth import issue_token
 
 from .counter_service import SECRET, create_app
@@ -22,7 +23,10 @@ def client(app):
 
 
 def auth(sub="alice", roles=("admin",), scope=("*",), **kwargs):
-    return {"Authorization": "Bearer " + issue_token(SECRET, sub=sub, roles=roles, scope=scope, **kwargs)}
+    return {
+        "Authorization": "Bearer "
+        + issue_token(SECRET, sub=sub, roles=roles, scope=scope, **kwargs)
+    }
 
 
 def events(app):
@@ -43,7 +47,11 @@ def test_the_same_idempotency_key_and_body_give_the_first_answer_and_no_new_even
     first = client.post("/counters/c1/bumps", json={"by": 3}, headers=headers)
     client.post("/counters/c1/bumps", json={"by": 4}, headers=auth())
     again = client.post("/counters/c1/bumps", json={"by": 3}, headers=headers)
-    assert again.status_code == 200 and again.json == first.json == {"id": "c1", "value": 3, "version": 1}
+    assert again.status_code == 200 and again.json == first.json == {
+        "id": "c1",
+        "value": 3,
+        "version": 1,
+    }
     assert again.headers["Chibo-Position"] == first.headers["Chibo-Position"]
     assert len(events(app)) == 2
 
@@ -102,8 +110,15 @@ def test_a_domain_error_is_the_status_the_service_declared(client, app):
 
 def forged(**claims):
     now = int(time.time())
-    base = {"sub": "mallory", "roles": ["admin"], "scope": ["*"], "iat": now, "exp": now + 60,
-            "iss": "chibo", "aud": "chibo"}
+    base = {
+        "sub": "mallory",
+        "roles": ["admin"],
+        "scope": ["*"],
+        "iat": now,
+        "exp": now + 60,
+        "iss": "chibo",
+        "aud": "chibo",
+    }
     return base | claims
 
 
@@ -119,7 +134,16 @@ def forged(**claims):
         "Bearer " + jwt.encode(forged(aud="elsewhere"), SECRET, algorithm="HS256"),
         "Bearer " + jwt.encode(forged(roles=["secretary"]), SECRET, algorithm="HS256"),
     ],
-    ids=["none", "basic", "forged", "expired", "not-yet-valid", "alg-none", "audience", "star-scope-for-secretary"],
+    ids=[
+        "none",
+        "basic",
+        "forged",
+        "expired",
+        "not-yet-valid",
+        "alg-none",
+        "audience",
+        "star-scope-for-secretary",
+    ],
 )
 def test_requests_without_a_valid_token_are_401_problems(client, app, authorization):
     headers = {} if authorization is None else {"Authorization": authorization}

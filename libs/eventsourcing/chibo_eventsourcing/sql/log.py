@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import time
 import zlib
+from collections.abc import Mapping, Sequence
 from itertools import count
-from typing import Mapping, Sequence
 
 import sqlalchemy as sa
 
@@ -60,7 +60,11 @@ class SqlLog(Bus):
         self.metadata.create_all(engine)
 
     def ensure_topics(self, topics: Sequence[str], partitions: int) -> None:
-        rows = [{"topic": t, "partition": p, "next_offset": 0} for t in topics for p in range(partitions)]
+        rows = [
+            {"topic": t, "partition": p, "next_offset": 0}
+            for t in topics
+            for p in range(partitions)
+        ]
         with self.engine.begin() as conn:
             known = {
                 row.topic
@@ -68,7 +72,12 @@ class SqlLog(Bus):
                     sa.select(self.partitions.c.topic).where(self.partitions.c.topic.in_(topics))
                 )
             }
-            upsert(conn, self.partitions, [r for r in rows if r["topic"] not in known], ["topic", "partition"])
+            upsert(
+                conn,
+                self.partitions,
+                [r for r in rows if r["topic"] not in known],
+                ["topic", "partition"],
+            )
 
     def partition_count(self, conn: sa.Connection, topic: str) -> int:
         query = sa.select(sa.func.count()).where(self.partitions.c.topic == topic)
@@ -114,20 +123,25 @@ class _LogPublisher(Publisher):
             rows = []
             for message in messages:
                 partition = _partition_for(message.key, len(next_offsets))
-                rows.append({
-                    "topic": topic,
-                    "partition": partition,
-                    "offset": next_offsets[partition],
-                    "key": message.key,
-                    "value": message.value,
-                    "headers": _encode_headers(message.headers),
-                })
+                rows.append(
+                    {
+                        "topic": topic,
+                        "partition": partition,
+                        "offset": next_offsets[partition],
+                        "key": message.key,
+                        "value": message.value,
+                        "headers": _encode_headers(message.headers),
+                    }
+                )
                 next_offsets[partition] += 1
             conn.execute(sa.insert(self.log.messages), rows)
             upsert(
                 conn,
                 partitions,
-                [{"topic": topic, "partition": p, "next_offset": o} for p, o in next_offsets.items()],
+                [
+                    {"topic": topic, "partition": p, "next_offset": o}
+                    for p, o in next_offsets.items()
+                ],
                 ["topic", "partition"],
             )
 
@@ -183,17 +197,16 @@ def _encode_headers(headers: Sequence[tuple[str, bytes]]) -> str:
     return json.dumps([[name, value.decode("utf-8", "surrogateescape")] for name, value in headers])
 
 
-def _record(row: Mapping[str, object]) -> Record:
+def _record(row: sa.RowMapping) -> Record:
     headers = tuple(
         (str(name), str(value).encode("utf-8", "surrogateescape"))
-        for name, value in json.loads(str(row["headers"]))
+        for name, value in json.loads(row["headers"])
     )
-    key = row["key"]
     return Record(
-        topic=str(row["topic"]),
-        partition=int(row["partition"]),  # type: ignore[call-overload]
-        offset=int(row["offset"]),  # type: ignore[call-overload]
-        key=None if key is None else str(key),
-        value=bytes(row["value"]),  # type: ignore[call-overload]
+        topic=row["topic"],
+        partition=row["partition"],
+        offset=row["offset"],
+        key=row["key"],
+        value=bytes(row["value"]),
         headers=headers,
     )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
 from chibo_contracts import GENESIS_HASH, Envelope
 from chibo_contracts.canonical import canonical_json
-
 from chibo_eventsourcing.sql.engine import is_postgres, read_connection
 from chibo_eventsourcing.sql.tables import PlumbingTables, define_plumbing
 from chibo_eventsourcing.sql.upsert import upsert
@@ -18,7 +18,7 @@ from chibo_eventsourcing.store import (
     Clock,
     ConcurrencyError,
     EventStore,
-    IdempotencyConflict,
+    IdempotencyConflictError,
     IdempotencyRecord,
     Metadata,
     NewEvent,
@@ -107,10 +107,14 @@ class SqlEventStore(EventStore):
         table = self.tables.events
         try:
             with conn.begin_nested():
-                positions = conn.execute(
-                    sa.insert(table).returning(table.c.position, sort_by_parameter_order=True),
-                    [_row(envelope) for envelope in sealed],
-                ).scalars().all()
+                positions = (
+                    conn.execute(
+                        sa.insert(table).returning(table.c.position, sort_by_parameter_order=True),
+                        [_row(envelope) for envelope in sealed],
+                    )
+                    .scalars()
+                    .all()
+                )
         except sa.exc.IntegrityError as exc:
             raise ConcurrencyError(stream_id, expected) from exc
         return [e.at_position(p) for e, p in zip(sealed, positions, strict=True)]
@@ -130,12 +134,15 @@ class SqlEventStore(EventStore):
                     )
                 )
         except sa.exc.IntegrityError as exc:
-            raise IdempotencyConflict(metadata.idempotency_key) from exc
+            raise IdempotencyConflictError(metadata.idempotency_key) from exc
 
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Envelope]:
         events = self.tables.events
         query = (
-            sa.select(events).where(events.c.position > after).order_by(events.c.position).limit(limit)
+            sa.select(events)
+            .where(events.c.position > after)
+            .order_by(events.c.position)
+            .limit(limit)
         )
         with read_connection(self.engine) as conn:
             return [_envelope(row, self.source) for row in conn.execute(query).mappings()]

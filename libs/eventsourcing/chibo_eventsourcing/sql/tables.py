@@ -23,8 +23,11 @@ def define_plumbing(metadata: sa.MetaData) -> PlumbingTables:
     if "events" in metadata.tables:
         t = metadata.tables
         return PlumbingTables(
-            t["events"], t["cursors"], t["idempotency_keys"],
-            t["consumer_offsets"], t["consumer_streams"],
+            t["events"],
+            t["cursors"],
+            t["idempotency_keys"],
+            t["consumer_offsets"],
+            t["consumer_streams"],
         )
     events = sa.Table(
         "events",
