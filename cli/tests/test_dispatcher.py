@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from chibo_cli.run import Dispatcher, LoadedService
 from flask import Flask
 from werkzeug.test import Client
+
+from chibo_cli.run import Dispatcher, LoadedService
 
 
 def service_app(name: str, ready: bool = True) -> Flask:
@@ -18,7 +19,9 @@ def service_app(name: str, ready: bool = True) -> Flask:
 def client(ready_meetings: bool = True) -> Client:
     services = {
         "members": LoadedService("members", service_app("members"), ("/org-units", "/members")),
-        "meetings": LoadedService("meetings", service_app("meetings", ready_meetings), ("/meetings",)),
+        "meetings": LoadedService(
+            "meetings", service_app("meetings", ready_meetings), ("/meetings",)
+        ),
     }
     return Client(Dispatcher(services))
 

@@ -25,7 +25,13 @@ class BusContract:
         bus.ensure_topics([topic], partitions=3)
         publisher = bus.publisher()
         headers = (("ce_type", b"test.A"), ("raw", b"\xff\x00bytes"))
-        publisher.publish(topic, [OutgoingMessage(key=f"k{i}", value=f"v{i}".encode(), headers=headers) for i in range(20)])
+        publisher.publish(
+            topic,
+            [
+                OutgoingMessage(key=f"k{i}", value=f"v{i}".encode(), headers=headers)
+                for i in range(20)
+            ],
+        )
         publisher.close()
         subscription = bus.subscribe(f"g-{topic}", [topic], lambda tps: {})
         records = poll_until(subscription, 20)
@@ -39,13 +45,17 @@ class BusContract:
         bus.ensure_topics([topic], partitions=3)
         publisher = bus.publisher()
         for batch in range(3):
-            publisher.publish(topic, [OutgoingMessage("same", f"{batch}-{i}".encode()) for i in range(10)])
+            publisher.publish(
+                topic, [OutgoingMessage("same", f"{batch}-{i}".encode()) for i in range(10)]
+            )
         publisher.close()
         subscription = bus.subscribe(f"g-{topic}", [topic], lambda tps: {})
         records = poll_until(subscription, 30)
         subscription.close()
         assert len({r.partition for r in records}) == 1
-        assert [r.value for r in records] == [f"{b}-{i}".encode() for b in range(3) for i in range(10)]
+        assert [r.value for r in records] == [
+            f"{b}-{i}".encode() for b in range(3) for i in range(10)
+        ]
         offsets = [r.offset for r in records]
         assert offsets == sorted(offsets)
 

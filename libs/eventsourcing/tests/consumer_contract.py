@@ -17,9 +17,16 @@ from .tally import EVENT_TYPE
 
 def envelope(stream: str, version: int, **changes) -> Envelope:
     base = Envelope(
-        id=str(uuid.uuid4()), source="test", type=EVENT_TYPE, time="2026-01-01T00:00:00+00:00",
-        stream_id=stream, stream_version=version, schema_version=1, actor="t",
-        correlation_id="c", data={"amount": 1},
+        id=str(uuid.uuid4()),
+        source="test",
+        type=EVENT_TYPE,
+        time="2026-01-01T00:00:00+00:00",
+        stream_id=stream,
+        stream_version=version,
+        schema_version=1,
+        actor="t",
+        correlation_id="c",
+        data={"amount": 1},
     )
     return Envelope(**(base.to_dict() | changes))
 

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+
 from chibo_eventsourcing.bus import Bus
 from chibo_eventsourcing.consumer import BatchReport, ConsumerRunner
 from chibo_eventsourcing.relay import Relay

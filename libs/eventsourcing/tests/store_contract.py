@@ -6,11 +6,12 @@ import threading
 from collections.abc import Callable
 
 import pytest
+
 from chibo_contracts.envelope import verify_chain
 from chibo_eventsourcing.store import (
     ConcurrencyError,
     EventStore,
-    IdempotencyConflict,
+    IdempotencyConflictError,
     Metadata,
     NewEvent,
 )
@@ -25,7 +26,9 @@ def events(*names: str) -> list[NewEvent]:
 class EventStoreContract:
     """Subclasses provide a `store` fixture returning a fresh, empty store."""
 
-    def test_appended_events_load_back_in_version_order_with_envelope_fields(self, store: EventStore):
+    def test_appended_events_load_back_in_version_order_with_envelope_fields(
+        self, store: EventStore
+    ):
         store.append("s-1", 0, events("A", "B"), META)
         store.append("s-1", 2, events("C"), Metadata(actor="other", correlation_id="c-2"))
         loaded = store.load("s-1")
@@ -47,7 +50,9 @@ class EventStoreContract:
             store.append("s-1", 5, events("B"), META)
         assert [e.type for e in store.load("s-1")] == ["test.A"]
 
-    def test_positions_are_global_increasing_and_read_all_pages_through_them(self, store: EventStore):
+    def test_positions_are_global_increasing_and_read_all_pages_through_them(
+        self, store: EventStore
+    ):
         store.append("s-1", 0, events("A", "B"), META)
         store.append("s-2", 0, events("C"), META)
         store.append("s-1", 2, events("D"), META)
@@ -96,7 +101,7 @@ class EventStoreContract:
         assert (record.stream_id, record.stream_version, record.request_hash) == ("s-1", 2, "h-1")
         assert record.position == stored[-1].position
         assert store.find_idempotent("bob", "k-1") is None
-        with pytest.raises(IdempotencyConflict):
+        with pytest.raises(IdempotencyConflictError):
             store.append("s-2", 0, events("C"), meta)
         assert store.load("s-2") == []
 

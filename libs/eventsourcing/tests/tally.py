@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 import sqlalchemy as sa
+from marshmallow import fields
+
 from chibo_contracts import DecodedEvent, EventRegistry
 from chibo_contracts.registry import ContractSchema
 from chibo_eventsourcing.sql.upsert import upsert
-from marshmallow import fields
 
 EVENT_TYPE = "test.Counted"
 
@@ -55,12 +56,16 @@ class TallyProjection:
             return
         current = {
             row.stream_id: (row.total, row.events)
-            for row in conn.execute(sa.select(self.table).where(self.table.c.stream_id.in_(list(state))))
+            for row in conn.execute(
+                sa.select(self.table).where(self.table.c.stream_id.in_(list(state)))
+            )
         }
         rows = []
         for stream, (total, count) in state.items():
             old_total, old_count = current.get(stream, (0, 0))
-            rows.append({"stream_id": stream, "total": old_total + total, "events": old_count + count})
+            rows.append(
+                {"stream_id": stream, "total": old_total + total, "events": old_count + count}
+            )
         upsert(conn, self.table, rows, ["stream_id"])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from chibo_eventsourcing.kafka import KafkaBus
 from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.log import SqlLog

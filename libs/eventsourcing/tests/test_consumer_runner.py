@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from chibo_eventsourcing.kafka import KafkaBus
 from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.log import SqlLog
@@ -50,7 +51,11 @@ class TestOnKafkaAndPostgres(ConsumerContract):
             suffix = uuid.uuid4().hex[:8]
             engine = create_engine(fresh_postgres_url)
             pipeline = build_pipeline(
-                engine, engine, bus, topic=f"test-{suffix}.events", group=f"tally-{suffix}",
+                engine,
+                engine,
+                bus,
+                topic=f"test-{suffix}.events",
+                group=f"tally-{suffix}",
                 explode_on=explode_on,
             )
             pipeline.consumer.open()

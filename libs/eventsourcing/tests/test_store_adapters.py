@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from chibo_eventsourcing.memory import MemoryEventStore
 from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.store import SqlEventStore

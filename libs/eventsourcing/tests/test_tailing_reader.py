@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.store import Metadata, NewEvent
