@@ -1,0 +1,1 @@
+"""Chibo meetings service: meetings, roll calls, resolutions and their assessment."""

@@ -1,0 +1,165 @@
+"""The composition root: the one place that builds the store, the roll, the bus and the workers."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import sqlalchemy as sa
+
+from chibo_contracts.catalog import topic_for
+from chibo_contracts.meetings import SOURCE
+from chibo_contracts.members import SOURCE as MEMBERS
+from chibo_eventsourcing.bus import Bus
+from chibo_eventsourcing.consumer import ConsumerRunner
+from chibo_eventsourcing.relay import Relay
+from chibo_eventsourcing.repository import Written
+from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus
+from chibo_eventsourcing.sql.engine import create_engine, is_postgres, read_connection
+from chibo_eventsourcing.sql.store import SqlEventStore
+from chibo_eventsourcing.store import Clock, Metadata, utc_now
+from chibo_meetings import publishing
+from chibo_meetings.commands import Command, ScheduleMeeting
+from chibo_meetings.config import Settings
+from chibo_meetings.domain import Meeting, MeetingNotFoundError, OutOfScopeError
+from chibo_meetings.domain.state import day_of
+from chibo_meetings.handlers import Context, handle
+from chibo_meetings.projections import RosterBatch, RosterProjection
+from chibo_meetings.queries import MeetingFilter, Page, SqlRoster, SqlTaskIndex, list_meetings
+from chibo_meetings.read_models import Tables, define_tables
+from chibo_meetings.repository import MeetingRepository
+from chibo_web.auth import Caller
+
+CONSUMER_GROUP = "meetings"
+SCHEMA_LOCK_KEY = 0x4D656574  # "Meet"
+
+
+class MeetingsService:
+    """What the API, the relay and the consumer share; `app.extensions["chibo"]` holds it."""
+
+    def __init__(
+        self, *, store: SqlEventStore, tables: Tables, bus: Bus, clock: Clock, partitions: int
+    ) -> None:
+        self.store = store
+        self.engine = store.engine
+        self.tables = tables
+        self.bus = bus
+        self.clock = clock
+        self.partitions = partitions
+        self.meetings = MeetingRepository(store, tables)
+        self.roster = SqlRoster(self.engine, tables)
+        self.tasks = SqlTaskIndex(self.engine, tables)
+
+    def handle(self, command: Command, metadata: Metadata, if_match: int | None) -> Written:
+        """Run one command and save what it changed (the execute step of run_command)."""
+        context = Context(self.meetings, self.roster, self.tasks, self.clock, if_match)
+        meeting = handle(command, context)
+        return self.meetings.save(meeting, metadata, expected_version=if_match)
+
+    def meeting(self, meeting_id: str, version: int | None = None) -> Meeting:
+        found = self.meetings.find(meeting_id, version)
+        if found is None:
+            raise MeetingNotFoundError(meeting_id)
+        return found
+
+    def render(self, written: Written) -> Meeting:
+        """The meeting as the write left it, so a replayed answer equals the first one."""
+        return self.meeting(written.stream_id, written.version)
+
+    def find_meetings(self, where: MeetingFilter, page: int, page_size: int) -> Page:
+        return list_meetings(self.engine, self.tables, where, page, page_size)
+
+    def authorize(self, caller: Caller, cell_id: str, on: date) -> None:
+        """Raise unless a unit of the caller's scope is the cell or above it (then or today)."""
+        if caller.whole_tree:
+            return
+        today = day_of(self.clock())
+        reach = self.roster.lineage(cell_id, on) | self.roster.lineage(cell_id, today)
+        if not reach.intersection(caller.scope):
+            raise OutOfScopeError(f"cell {cell_id} is outside the token's scope")
+
+    def authorize_command(self, caller: Caller, command: Command) -> None:
+        if isinstance(command, ScheduleMeeting):
+            self.authorize(caller, command.cell_id, day_of(command.scheduled_for))
+            return
+        meeting = self.meetings.find(command.meeting_id)
+        if meeting is not None and meeting.plan is not None:
+            self.authorize(caller, meeting.cell_id, meeting.meeting_on)
+
+    def authorize_list(self, caller: Caller, where: MeetingFilter) -> None:
+        if caller.whole_tree:
+            return
+        if where.cell_id is None:
+            raise OutOfScopeError("a token scoped to part of the tree must name a cell_id")
+        today = day_of(self.clock())
+        self.authorize(caller, where.cell_id, where.to or today)
+
+    def ready(self) -> bool:
+        try:
+            with read_connection(self.engine) as conn:
+                conn.execute(sa.select(1))
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+    def consumer(self) -> ConsumerRunner[RosterBatch]:
+        """The members.events consumer that keeps the roll (consumer group "meetings")."""
+        return ConsumerRunner(
+            engine=self.engine,
+            tables=self.tables.plumbing,
+            bus=self.bus,
+            group=CONSUMER_GROUP,
+            topics=[topic_for(MEMBERS)],
+            projection=RosterProjection(self.tables),
+            registry=publishing.registry(),
+        )
+
+    def run_relay(self, stop: threading.Event) -> None:
+        topic = topic_for(SOURCE)
+        self.bus.ensure_topics([topic], self.partitions)
+        publisher = self.bus.publisher()
+        try:
+            Relay(self.store, publisher, topic).run(stop)
+        finally:
+            publisher.close()
+
+    def run_consumer(self, stop: threading.Event) -> None:
+        self.bus.ensure_topics([topic_for(MEMBERS)], self.partitions)
+        self.consumer().run(stop)
+
+    def workers(self) -> list[Worker]:
+        return [
+            LoopWorker("meetings-relay", self.run_relay),
+            LoopWorker("meetings-members-consumer", self.run_consumer),
+        ]
+
+
+def bootstrap(
+    settings: Settings,
+    *,
+    store: SqlEventStore | None = None,
+    bus: Bus | None = None,
+    clock: Clock | None = None,
+) -> MeetingsService:
+    """Build the service from settings; tests pass their own store, bus or clock."""
+    clock = clock or utc_now
+    if store is None:
+        store = SqlEventStore(create_engine(settings.database_url), SOURCE, clock=clock)
+    tables = define_tables(store.metadata)
+    create_tables(store)
+    return MeetingsService(
+        store=store,
+        tables=tables,
+        bus=bus if bus is not None else build_bus(settings.platform),
+        clock=clock,
+        partitions=settings.platform.kafka_partitions,
+    )
+
+
+def create_tables(store: SqlEventStore) -> None:
+    """Create what is missing; on PostgreSQL one process at a time (gunicorn workers, relay and
+    consumer may all start together), on SQLite the write lock already serialises it."""
+    with store.engine.begin() as conn:
+        if is_postgres(conn):
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+        store.metadata.create_all(conn)

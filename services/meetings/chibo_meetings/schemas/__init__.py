@@ -1,0 +1,1 @@
+"""HTTP schemas of the meetings API: request bodies in `requests`, answers in `responses`."""
