@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from chibo_contracts.canonical import canonical_json, sha256_hex
@@ -79,7 +79,9 @@ class Envelope:
 
     def to_dict(self) -> dict[str, Any]:
         """Structured form: every attribute plus `data`, JSON-ready."""
-        return asdict(self) | {"data": dict(self.data)}
+        # Not dataclasses.asdict: its deep copy was a third of the cost of sealing an append.
+        attributes = {name: getattr(self, name) for name in _ATTRIBUTES}
+        return attributes | {"data": dict(self.data)}
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Envelope:
@@ -114,6 +116,9 @@ class Envelope:
         if not isinstance(data, dict):
             raise EnvelopeError("value is not a JSON object")
         return cls(data=data, **attributes)
+
+
+_ATTRIBUTES = tuple(f.name for f in fields(Envelope) if f.name != "data")
 
 
 def _decode_attribute(name: str, raw: bytes) -> str | int:
