@@ -98,6 +98,11 @@ class MemberRegistered(ContractSchema):
         metadata={"description": "probationary or full"},
     )
     admitted_on = _date("the day of admission; also the day the member joins the cell")
+    code = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "human code (e.g. the Party card number), unique when given"},
+    )
 
 
 class MemberTransferred(ContractSchema):

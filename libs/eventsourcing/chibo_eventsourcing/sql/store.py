@@ -28,6 +28,7 @@ from chibo_eventsourcing.store import (
 # One advisory lock serialises appends on PostgreSQL so that positions commit in order: a
 # tailing reader that has seen position N can never later find a committed position below N.
 _APPEND_LOCK_KEY = 0x43686962  # "Chib"
+_SCHEMA_LOCK_KEY = 0x43686963
 
 
 class SqlEventStore(EventStore):
@@ -47,7 +48,8 @@ class SqlEventStore(EventStore):
         self.tables: PlumbingTables = define_plumbing(self.metadata)
 
     def create_tables(self) -> None:
-        self.metadata.create_all(self.engine)
+        """Create the service's tables; safe when several processes start at once."""
+        create_tables(self.engine, self.metadata)
 
     @contextmanager
     def _connect(self, connection: sa.Connection | None) -> Iterator[sa.Connection]:
@@ -57,14 +59,46 @@ class SqlEventStore(EventStore):
         with self.engine.begin() as conn:
             yield conn
 
-    def load(self, stream_id: str, up_to_version: int | None = None) -> list[Envelope]:
+    @contextmanager
+    def _reading(self, connection: sa.Connection | None) -> Iterator[sa.Connection]:
+        if connection is not None:
+            yield connection
+            return
+        with read_connection(self.engine) as conn:
+            yield conn
+
+    def load(
+        self,
+        stream_id: str,
+        up_to_version: int | None = None,
+        *,
+        connection: sa.Connection | None = None,
+    ) -> list[Envelope]:
+        """The stream's events; inside the caller's `connection` (its transaction) when given."""
         events = self.tables.events
         query = sa.select(events).where(events.c.stream_id == stream_id)
         if up_to_version is not None:
             query = query.where(events.c.stream_version <= up_to_version)
-        with read_connection(self.engine) as conn:
+        with self._reading(connection) as conn:
             rows = conn.execute(query.order_by(events.c.stream_version)).mappings()
             return [_envelope(row, self.source) for row in rows]
+
+    def load_streams(
+        self, stream_ids: Sequence[str], *, connection: sa.Connection | None = None
+    ) -> dict[str, list[Envelope]]:
+        """Several whole streams in one query (streams without events are left out)."""
+        events = self.tables.events
+        loaded: dict[str, list[Envelope]] = {}
+        with self._reading(connection) as conn:
+            for start in range(0, len(stream_ids), 500):
+                query = (
+                    sa.select(events)
+                    .where(events.c.stream_id.in_(stream_ids[start : start + 500]))
+                    .order_by(events.c.stream_id, events.c.stream_version)
+                )
+                for row in conn.execute(query).mappings():
+                    loaded.setdefault(row["stream_id"], []).append(_envelope(row, self.source))
+        return loaded
 
     def append(
         self,
@@ -81,10 +115,63 @@ class SqlEventStore(EventStore):
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK_KEY)))
             prev_hash = self._head_hash(conn, stream_id, expected_version)
             sealed = self.seal(stream_id, expected_version, events, metadata, prev_hash)
-            stored = self._insert(conn, stream_id, expected_version, sealed)
+            stored = self._insert(conn, sealed, ConcurrencyError(stream_id, expected_version))
             if metadata.idempotency_key and stored:
                 self._remember(conn, metadata, stored[-1])
         return stored
+
+    def append_many(
+        self,
+        appends: Sequence[tuple[str, int, Sequence[NewEvent]]],
+        metadata: Metadata,
+        *,
+        connection: sa.Connection | None = None,
+    ) -> list[list[Envelope]]:
+        """Several `(stream_id, expected_version, events)` appends, all or none, with one query
+        for the stream heads and one insert: what a bulk import needs. Appends to one stream
+        follow each other in order. The idempotency key, if any, is recorded with the last event.
+        """
+        if not appends:
+            return []
+        with self._connect(connection) as conn:
+            if is_postgres(conn):
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK_KEY)))
+            heads = self._heads(conn, sorted({stream_id for stream_id, _, _ in appends}))
+            batches: list[list[Envelope]] = []
+            for stream_id, expected_version, events in appends:
+                version, prev_hash = heads.get(stream_id, (0, GENESIS_HASH))
+                if version != expected_version:
+                    raise ConcurrencyError(stream_id, expected_version, version)
+                sealed = self.seal(stream_id, expected_version, events, metadata, prev_hash)
+                if sealed:
+                    heads[stream_id] = (sealed[-1].stream_version, sealed[-1].hash)
+                batches.append(sealed)
+            # The unique (stream_id, version) constraint catches a writer that raced the heads
+            # query; it cannot say which stream, so the error names the first.
+            conflict = ConcurrencyError(appends[0][0], appends[0][1])
+            stored = iter(self._insert(conn, [e for batch in batches for e in batch], conflict))
+            result = [[next(stored) for _ in batch] for batch in batches]
+            last = [batch[-1] for batch in result if batch]
+            if metadata.idempotency_key and last:
+                self._remember(conn, metadata, last[-1])
+        return result
+
+    def _heads(self, conn: sa.Connection, stream_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """{stream_id: (version, hash)} of the last event of each stream that has one."""
+        events, inner = self.tables.events, self.tables.events.alias("inner")
+        last_version = (
+            sa.select(sa.func.max(inner.c.stream_version))
+            .where(inner.c.stream_id == events.c.stream_id)
+            .scalar_subquery()
+        )
+        heads: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(stream_ids), 500):
+            query = sa.select(events.c.stream_id, events.c.stream_version, events.c.hash).where(
+                events.c.stream_id.in_(stream_ids[start : start + 500]),
+                events.c.stream_version == last_version,
+            )
+            heads.update({row[0]: (row[1], row[2]) for row in conn.execute(query)})
+        return heads
 
     def _head_hash(self, conn: sa.Connection, stream_id: str, expected_version: int) -> str:
         events = self.tables.events
@@ -100,7 +187,7 @@ class SqlEventStore(EventStore):
         return str(head.hash) if head else GENESIS_HASH
 
     def _insert(
-        self, conn: sa.Connection, stream_id: str, expected: int, sealed: list[Envelope]
+        self, conn: sa.Connection, sealed: list[Envelope], conflict: ConcurrencyError
     ) -> list[Envelope]:
         if not sealed:
             return []
@@ -116,7 +203,7 @@ class SqlEventStore(EventStore):
                     .all()
                 )
         except sa.exc.IntegrityError as exc:
-            raise ConcurrencyError(stream_id, expected) from exc
+            raise conflict from exc
         return [e.at_position(p) for e, p in zip(sealed, positions, strict=True)]
 
     def _remember(self, conn: sa.Connection, metadata: Metadata, last: Envelope) -> None:
@@ -168,6 +255,14 @@ class SqlEventStore(EventStore):
     def save_cursor(self, name: str, position: int) -> None:
         with self.engine.begin() as conn:
             upsert(conn, self.tables.cursors, [{"name": name, "position": position}], ["name"])
+
+
+def create_tables(engine: sa.Engine, metadata: sa.MetaData) -> None:
+    """`create_all` under a PostgreSQL advisory lock: concurrent `CREATE TABLE`s would race."""
+    with engine.begin() as conn:
+        if is_postgres(conn):
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
+        metadata.create_all(conn)
 
 
 def _row(envelope: Envelope) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Chibo members service: the effective-dated organisation tree and the member roll."""

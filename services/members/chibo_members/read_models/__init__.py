@@ -1,0 +1,1 @@
+"""Query tables of the members service, written in each command's own transaction."""

@@ -1,0 +1,1 @@
+"""HTTP schemas (marshmallow): `inputs` validate every request, `outputs` describe answers."""
