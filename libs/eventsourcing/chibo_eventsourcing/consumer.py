@@ -67,6 +67,11 @@ class BatchReport:
     dead_letters: list[DeadLetter] = field(default_factory=list)
 
 
+# Errors that the rows of one event can cause; anything else (a lost connection) is not the
+# data's fault, so it propagates and the batch is retried from the stored offsets.
+_DATA_ERRORS = (sa.exc.IntegrityError, sa.exc.DataError)
+
+
 def dlq_topic(group: str) -> str:
     return f"{group}.dlq"
 
@@ -133,9 +138,36 @@ class ConsumerRunner(Generic[State]):
             self._dlq.publish(
                 dlq_topic(self.group), [d.message(self.group) for d in report.dead_letters]
             )
-        self._store(state, events, next_offsets)
+        try:
+            self._store(state, events, next_offsets)
+        except _DATA_ERRORS:
+            self._store_one_by_one(events, next_offsets, report)
         self._subscription.acknowledge(next_offsets)
         return report
+
+    def _store_one_by_one(
+        self,
+        events: list[tuple[Record, DecodedEvent]],
+        next_offsets: dict[TopicPartition, int],
+        report: BatchReport,
+    ) -> None:
+        """The batch's write was refused for its data: find the event at fault, one at a time."""
+        assert self._dlq is not None
+        report.applied = 0
+        for record, event in events:
+            state = self.projection.start()
+            self.projection.apply(state, event)
+            passed = {record.topic_partition: record.offset + 1}
+            try:
+                self._store(state, [(record, event)], passed)
+                report.applied += 1
+            except _DATA_ERRORS as exc:
+                log.warning("dead-lettering %s: its write failed: %r", event.envelope.id, exc)
+                letter = DeadLetter(record, "handler_error", f"write failed: {exc!r}")
+                report.dead_letters.append(letter)
+                self._dlq.publish(dlq_topic(self.group), [letter.message(self.group)])
+                self._store(self.projection.start(), [], passed)
+        self._store(self.projection.start(), [], next_offsets)
 
     def stored_offsets(self, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int]:
         table = self.tables.consumer_offsets

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import sqlalchemy as sa
+
 from chibo_contracts import Envelope
 from chibo_eventsourcing.bus import OutgoingMessage
 from chibo_eventsourcing.consumer import dlq_topic
@@ -29,6 +31,24 @@ def envelope(stream: str, version: int, **changes) -> Envelope:
         data={"amount": 1},
     )
     return Envelope(**(base.to_dict() | changes))
+
+
+class RefusingWrites:
+    """Wraps a projection so that writing a stream named `refused` breaks a constraint."""
+
+    def __init__(self, projection) -> None:
+        self.projection = projection
+
+    def start(self):
+        return self.projection.start()
+
+    def apply(self, state, event) -> None:
+        self.projection.apply(state, event)
+
+    def write(self, state, conn) -> None:
+        if "refused" in state:
+            raise sa.exc.IntegrityError("INSERT …", {}, Exception("check constraint violated"))
+        self.projection.write(state, conn)
 
 
 class ConsumerContract:
@@ -97,3 +117,27 @@ class ConsumerContract:
         pipeline.consume_until(15)
         assert pipeline.totals() == {f"stream-{s}": (5, 5) for s in range(3)}
         assert json.dumps(pipeline.totals())  # plain values, nothing lazy
+
+    def test_an_event_whose_write_breaks_a_constraint_is_isolated_and_dead_lettered(
+        self, make_pipeline, bus
+    ):
+        pipeline: Pipeline = make_pipeline()
+        pipeline.consumer.projection = RefusingWrites(pipeline.consumer.projection)
+        publisher = bus.publisher()
+        publisher.publish(
+            pipeline.topic,
+            [
+                message_for(envelope("before", 1, data={"amount": 2})),
+                message_for(envelope("refused", 1, data={"amount": 3})),
+                message_for(envelope("after", 1, data={"amount": 4})),
+            ],
+        )
+        publisher.close()
+        pipeline.consume_until(2)
+        assert pipeline.totals() == {"before": (2, 1), "after": (4, 1)}
+        dead = bus.subscribe("dlq-reader", [dlq_topic(pipeline.consumer.group)], lambda tps: {})
+        letters = poll_until(dead, 1)
+        dead.close()
+        assert [dict(r.headers)["dlq_error"].decode()[:12] for r in letters] == ["write failed"]
+        pipeline.consumer.run_once()
+        assert pipeline.totals() == {"before": (2, 1), "after": (4, 1)}

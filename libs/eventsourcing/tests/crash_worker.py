@@ -118,8 +118,13 @@ class KillOnAcknowledge(Subscription):
 class WrappedBus(Bus):
     """A bus whose subscriptions are wrapped (to kill on acknowledge, or to start elsewhere)."""
 
-    def __init__(self, inner: Bus, *, kill_on_batch: int | None = None,
-                 start_offsets: StartOffsets | None = None) -> None:
+    def __init__(
+        self,
+        inner: Bus,
+        *,
+        kill_on_batch: int | None = None,
+        start_offsets: StartOffsets | None = None,
+    ) -> None:
         self.inner = inner
         self.kill_on_batch = kill_on_batch
         self.start_offsets = start_offsets
@@ -155,9 +160,15 @@ def make_runner(
     engine = create_engine(config["database_url"])
     tables, tally = consumer_tables(engine)
     return ConsumerRunner(
-        engine=engine, tables=tables, bus=bus, group=config["group"], topics=[config["topic"]],
-        projection=projection(tally), registry=tally_registry(),
-        batch_size=config.get("batch_size", 100), poll_timeout=0.5,
+        engine=engine,
+        tables=tables,
+        bus=bus,
+        group=config["group"],
+        topics=[config["topic"]],
+        projection=projection(tally),
+        registry=tally_registry(),
+        batch_size=config.get("batch_size", 100),
+        poll_timeout=0.5,
     )
 
 

@@ -77,8 +77,10 @@ def world(fresh_postgres_url, kafka_bootstrap_servers, unique_name, tmp_path):
     store.create_tables()
     consumer_tables(store.engine)
     config = {
-        "database_url": fresh_postgres_url, "bootstrap": kafka_bootstrap_servers,
-        "topic": topic, "group": f"tally-{unique_name}",
+        "database_url": fresh_postgres_url,
+        "bootstrap": kafka_bootstrap_servers,
+        "topic": topic,
+        "group": f"tally-{unique_name}",
     }
     world = World(config, store, bus, tmp_path)
     yield world
@@ -119,8 +121,12 @@ def run_worker(world: World, scenario: str, **options: Any) -> Exit:
     stderr_path = world.tmp_path / f"{scenario}.stderr"
     with stderr_path.open("wb") as stderr:
         done = subprocess.run(
-            worker_command(scenario, world.config | options), cwd=WORKER_CWD,
-            stdout=subprocess.PIPE, stderr=stderr, timeout=DEADLINE_S, check=False,
+            worker_command(scenario, world.config | options),
+            cwd=WORKER_CWD,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            timeout=DEADLINE_S,
+            check=False,
         )
     return Exit(done.returncode, _reports(done.stdout), stderr_path.read_text(errors="replace"))
 
@@ -253,9 +259,11 @@ def test_consumer_killed_before_the_kafka_commit_skips_what_kafka_redelivers(wor
     assert behind > 0, f"Kafka {advisory} is not behind the stored offsets {stored}"
 
     # Start where Kafka's group offsets say, so the already-applied records really come again.
-    resumed = world.runner(WrappedBus(world.bus, start_offsets=lambda tps: {
-        tp: advisory[tp] for tp in tps if tp in advisory
-    }))
+    resumed = world.runner(
+        WrappedBus(
+            world.bus, start_offsets=lambda tps: {tp: advisory[tp] for tp in tps if tp in advisory}
+        )
+    )
     reports = consume_to_end(resumed, world, STREAMS * 50)
     assert tally(world) == expected_totals(50)
     assert sum(r.duplicates for r in reports) == behind
@@ -269,7 +277,9 @@ def test_sigterm_stops_the_runner_after_its_batch_with_offsets_matching_effects(
     with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
             worker_command("until_signalled", world.config | {"batch_size": 25}),
-            cwd=WORKER_CWD, stdout=subprocess.PIPE, stderr=stderr,
+            cwd=WORKER_CWD,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
         )
         try:
             wait_until(lambda: applied_count(world) > 0, "the runner applied a batch")
