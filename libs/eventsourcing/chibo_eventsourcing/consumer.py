@@ -72,6 +72,11 @@ class BatchReport:
 _DATA_ERRORS = (sa.exc.IntegrityError, sa.exc.DataError)
 
 
+def stream_key(envelope: Envelope) -> str:
+    """How `consumer_streams` names a stream: ids are only unique within their source."""
+    return f"{envelope.source}:{envelope.stream_id}"
+
+
 def dlq_topic(group: str) -> str:
     return f"{group}.dlq"
 
@@ -212,10 +217,10 @@ class ConsumerRunner(Generic[State]):
         self, decoded: list[tuple[Record, DecodedEvent]], report: BatchReport
     ) -> list[tuple[Record, DecodedEvent]]:
         """Drop events already applied: the relay may publish an event twice at new offsets."""
-        applied = self._applied_versions({e.envelope.stream_id for _, e in decoded})
+        applied = self._applied_versions({stream_key(e.envelope) for _, e in decoded})
         fresh = []
         for record, event in decoded:
-            stream, version = event.envelope.stream_id, event.envelope.stream_version
+            stream, version = stream_key(event.envelope), event.envelope.stream_version
             if version <= applied.get(stream, 0):
                 report.duplicates += 1
                 continue
@@ -262,7 +267,7 @@ class ConsumerRunner(Generic[State]):
     ) -> None:
         versions: dict[str, int] = defaultdict(int)
         for _, event in events:
-            stream = event.envelope.stream_id
+            stream = stream_key(event.envelope)
             versions[stream] = max(versions[stream], event.envelope.stream_version)
         with self.engine.begin() as conn:
             self.projection.write(state, conn)

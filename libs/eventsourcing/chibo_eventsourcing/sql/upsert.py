@@ -17,16 +17,21 @@ def upsert(
     *,
     chunk: int = 500,
 ) -> None:
-    """Insert `rows`, replacing the non-key columns of rows whose `keys` already exist."""
+    """Insert `rows`, replacing the non-key columns of rows whose `keys` already exist.
+
+    Every row must hold the same columns. One statement runs for all rows: it compiles once
+    and the driver batches the rows (multi-row VALUES on PostgreSQL through SQLAlchemy's
+    insertmanyvalues, one prepared statement stepped per row on SQLite). Compiling a literal
+    multi-row VALUES statement per chunk instead costs more than the writing itself.
+    """
     if not rows:
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    updates = {c: statement.excluded[c] for c in rows[0] if c not in keys}
+    if updates:
+        statement = statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
     for start in range(0, len(rows), chunk):
-        batch = rows[start : start + chunk]
-        statement = dialect.insert(table).values(list(batch))
-        updates = {c: statement.excluded[c] for c in batch[0] if c not in keys}
-        if updates:
-            statement = statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
-        else:
-            statement = statement.on_conflict_do_nothing(index_elements=list(keys))
-        conn.execute(statement)
+        conn.execute(statement, [dict(row) for row in rows[start : start + chunk]])
