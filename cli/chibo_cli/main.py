@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from chibo_cli import imports, run, token
+from chibo_cli import imports, permissions, run, token
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_parser(commands)
     token.add_parser(commands)
     imports.add_parser(commands)
+    permissions.add_parser(commands)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["import"]:
         # The import command parses its own options (FILE --kind …, --help).

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SERVICES = ("members", "meetings", "oversight", "reporting")
 PROCESS_PATHS = ("/livez", "/readyz", "/metrics")
+INDEX_PATH = "/docs"  # the list of services and their documents; public, like the documents
 
 StartResponse = Callable[..., Any]
 
@@ -81,6 +82,9 @@ class Dispatcher:
         if target is not None:
             return target(environ, start_response)
         if path == "/":
+            start_response("302 FOUND", [("Location", INDEX_PATH), ("Content-Length", "0")])
+            return [b""]
+        if path == INDEX_PATH:
             return _json(start_response, "200 OK", self._index())
         if path in PROCESS_PATHS:
             return self._process_path(environ, start_response, path)

@@ -51,3 +51,12 @@ def test_readiness_covers_every_service_in_the_process():
     assert response.status_code == 503
     assert response.json["services"] == {"members": True, "meetings": False}
     assert client().get("/livez").json == {"status": "ok"}
+
+
+def test_the_root_points_to_the_index_of_the_services_documents():
+    c = client()
+    root = c.get("/")
+    assert (root.status_code, root.headers["Location"]) == (302, "/docs")
+    index = c.get("/docs").json
+    assert index["services"]["members"]["openapi"] == "/members/openapi.json"
+    assert index["services"]["meetings"]["paths"] == ["/meetings"]

@@ -28,7 +28,23 @@ KAFKA_SECURITY_KEYS = {
     "KAFKA_SSL_CAFILE": "ssl_cafile",
     "KAFKA_SSL_CERTFILE": "ssl_certfile",
     "KAFKA_SSL_KEYFILE": "ssl_keyfile",
+    "KAFKA_SSL_PASSWORD": "ssl_password",
+    "KAFKA_SSL_CRLFILE": "ssl_crlfile",
+    "KAFKA_SSL_CHECK_HOSTNAME": "ssl_check_hostname",
 }
+_KAFKA_FLAGS = frozenset({"ssl_check_hostname"})
+
+
+def kafka_client_config(env: Mapping[str, str]) -> dict[str, Any]:
+    """kafka-python security options from `KAFKA_SECURITY_KEYS` (flags as `true`/`false`)."""
+    config: dict[str, Any] = {}
+    for name, option in KAFKA_SECURITY_KEYS.items():
+        if name in env:
+            value = env[name]
+            config[option] = (
+                value.strip().lower() in ("1", "true", "yes") if option in _KAFKA_FLAGS else value
+            )
+    return config
 
 
 @dataclass(frozen=True)
@@ -53,9 +69,7 @@ class PlatformSettings:
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
             kafka_partitions=int(env.get("KAFKA_PARTITIONS", "12")),
             kafka_replication_factor=int(env.get("KAFKA_REPLICATION_FACTOR", "1")),
-            kafka_client_config={
-                option: env[name] for name, option in KAFKA_SECURITY_KEYS.items() if name in env
-            },
+            kafka_client_config=kafka_client_config(env),
         )
 
     def database_url(self, service: str, env: Mapping[str, str] | None = None) -> str:

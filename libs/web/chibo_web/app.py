@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,15 +12,27 @@ from flask_smorest import Api, Blueprint
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from chibo_web.auth import AuthenticationError, TokenVerifier
+from chibo_web.permissions import (
+    PLATFORM_PERMISSIONS,
+    PUBLIC_ENDPOINTS,
+    Permissions,
+    enforcer,
+    uncovered,
+)
 from chibo_web.problems import problem, register_problem_handlers
 
-PUBLIC_PATHS = ("/livez", "/readyz", "/openapi.json", "/docs")
+log = logging.getLogger(__name__)
+
+PUBLIC_PATHS = ("/livez", "/readyz", "/openapi.json", "/docs")  # the routes of PUBLIC_ENDPOINTS
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """What a service hands to `build_app`: its name, blueprints, error statuses and checks."""
+    """What a service hands to `build_app`: its name, blueprints, error statuses and checks.
+
+    `permissions` is the service's matrix of which roles may call which (method, url rule);
+    routes it does not list are refused to everyone (see `chibo_web.permissions`)."""
 
     name: str
     title: str
@@ -27,10 +40,12 @@ class ServiceSpec:
     errors: Mapping[type[Exception], int] = field(default_factory=dict)
     ready: Callable[[], bool] = lambda: True
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    permissions: Permissions = field(default_factory=dict)
 
 
 def build_app(spec: ServiceSpec, verifier: TokenVerifier) -> Flask:
-    app = Flask(f"chibo_{spec.name}")
+    # No static folder: every route is either public on purpose or in the permission matrix.
+    app = Flask(f"chibo_{spec.name}", static_folder=None)
     app.config.update(
         API_TITLE=spec.title,
         API_VERSION="1",
@@ -49,22 +64,25 @@ def build_app(spec: ServiceSpec, verifier: TokenVerifier) -> Flask:
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint)
     register_problem_handlers(app, spec.errors)
+    permissions = {**PLATFORM_PERMISSIONS, **spec.permissions}
     app.before_request(_authenticate(verifier))
+    app.before_request(enforcer(spec.name, permissions))
     app.before_request(_start_timer)
     app.after_request(_observe(spec.name))
     app.add_url_rule("/livez", "livez", lambda: {"status": "ok"})
     app.add_url_rule("/readyz", "readyz", _readiness(spec.ready))
     app.add_url_rule("/metrics", "metrics", _metrics)
+    for method, rule in uncovered(app, permissions):
+        log.error("%s %s is missing from the %s permission matrix", method, rule, spec.name)
+    app.extensions["chibo.permissions"] = permissions
     return app
-
-
-def is_public(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in PUBLIC_PATHS)
 
 
 def _authenticate(verifier: TokenVerifier) -> Callable[[], Response | None]:
     def authenticate() -> Response | None:
-        if is_public(request.path):
+        # Public by the route that matched, never by a path prefix ("/docs/../x" is not docs).
+        rule = request.url_rule
+        if rule is not None and rule.endpoint in PUBLIC_ENDPOINTS:
             return None
         try:
             g.caller = verifier.verify(request.headers.get("Authorization"))

@@ -17,8 +17,14 @@ from chibo_eventsourcing.store import NewEvent
 from chibo_web.app import ServiceSpec, build_app
 from chibo_web.auth import TokenSettings, TokenVerifier
 from chibo_web.commands import run_command
+from chibo_web.permissions import roles
 
 SECRET = "test-secret-that-is-long-enough-for-hs256"
+PERMISSIONS = {
+    ("POST", "/counters/<counter_id>/bumps"): roles("admin", "service", "committee_staff"),
+    ("GET", "/counters/<counter_id>"): roles("admin", "auditor"),
+    # "/counters/<counter_id>/reset" is left out on purpose: unlisted routes are refused.
+}
 
 
 class CounterError(Exception):
@@ -57,7 +63,7 @@ class CounterSchema(Schema):
     version = fields.Integer()
 
 
-def create_app() -> Flask:
+def create_app(permissions: dict[tuple[str, str], frozenset[str]] | None = None) -> Flask:
     store = MemoryEventStore("counters")
     repository: Repository[Counter] = Repository(store, Counter, Codec())
     blueprint = Blueprint("counters", __name__)
@@ -79,8 +85,26 @@ def create_app() -> Flask:
 
             return run_command(store, execute, render)
 
+    @blueprint.route("/counters/<counter_id>")
+    class OneCounter(MethodView):
+        @blueprint.response(200, CounterSchema)
+        def get(self, counter_id: str) -> Any:
+            counter = repository.find(counter_id) or Counter(counter_id)
+            return {"id": counter.id, "value": counter.value, "version": counter.version}
+
+    @blueprint.route("/counters/<counter_id>/reset")
+    class Reset(MethodView):
+        @blueprint.response(200, CounterSchema)
+        def post(self, counter_id: str) -> Any:
+            raise AssertionError("an unlisted route must never run")
+
     spec = ServiceSpec(
-        "counters", "Counters", [blueprint], errors={CounterError: 422}, max_body_bytes=2048
+        "counters",
+        "Counters",
+        [blueprint],
+        errors={CounterError: 422},
+        max_body_bytes=2048,
+        permissions=PERMISSIONS if permissions is None else permissions,
     )
     app = build_app(spec, TokenVerifier(TokenSettings(secret=SECRET)))
     app.extensions["store"] = store

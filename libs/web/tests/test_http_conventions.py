@@ -165,3 +165,62 @@ def test_health_and_documents_need_no_token_but_metrics_do(client):
 def test_an_unknown_path_is_a_404_problem(client):
     response = client.get("/nowhere", headers=auth())
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_a_role_outside_the_matrix_is_a_403_problem_and_changes_nothing(client, app):
+    for role in ("secretary", "overseer", "auditor"):
+        scope = ("*",) if role == "auditor" else ("unit-1",)
+        response = client.post(
+            "/counters/c1/bumps", json={"by": 1}, headers=auth(roles=(role,), scope=scope)
+        )
+        assert response.status_code == 403 and response.mimetype == "application/problem+json"
+        assert "committee_staff" in response.json["detail"]
+    assert events(app) == []
+    staff = auth(roles=("committee_staff",), scope=("unit-1",))
+    assert client.post("/counters/c1/bumps", json={"by": 1}, headers=staff).status_code == 200
+    assert client.get("/counters/c1", headers=staff).status_code == 403
+    assert client.get("/counters/c1", headers=auth(roles=("auditor",))).status_code == 200
+    assert client.head("/counters/c1", headers=auth(roles=("auditor",))).status_code == 200
+
+
+def test_a_route_missing_from_the_matrix_is_refused_to_everyone_and_logged(client, caplog):
+    with caplog.at_level("ERROR", logger="chibo_web.permissions"):
+        response = client.post("/counters/c1/reset", headers=auth(roles=("admin", "service")))
+    assert response.status_code == 403 and response.mimetype == "application/problem+json"
+    assert "POST /counters/<counter_id>/reset is missing from the counters permission matrix" in (
+        caplog.text
+    )
+
+
+def test_the_coverage_helpers_name_unlisted_routes_and_stale_entries(app):
+    from chibo_web.permissions import uncovered, unknown
+
+    assert uncovered(app, app.extensions["chibo.permissions"]) == [
+        ("POST", "/counters/<counter_id>/reset")
+    ]
+    stale = {**app.extensions["chibo.permissions"], ("DELETE", "/counters"): frozenset()}
+    assert unknown(app, stale) == [("DELETE", "/counters")]
+
+
+def test_an_app_without_a_matrix_refuses_every_route_but_health_and_documents():
+    client = create_app(permissions={}).test_client()
+    assert client.post("/counters/c1/bumps", json={"by": 1}, headers=auth()).status_code == 403
+    assert client.get("/metrics", headers=auth()).status_code == 200  # platform matrix
+    assert client.get("/metrics", headers=auth(roles=("auditor",))).status_code == 403
+    assert client.get("/livez").status_code == 200 and client.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/docs/../counters/c1", "/openapi.json/x", "/static/app.js"])
+def test_only_the_public_routes_themselves_go_without_a_token(client, path):
+    assert client.get(path).status_code == 401
+
+
+def test_the_matrix_renders_as_a_markdown_table():
+    from chibo_web.permissions import markdown_table, openapi_path
+
+    from .counter_service import PERMISSIONS
+
+    assert openapi_path("/a/<int:x>/b/<y>") == "/a/{x}/b/{y}"
+    table = markdown_table({"counters": PERMISSIONS}).splitlines()
+    assert table[0].startswith("| Service | Method | Path | secretary | committee_staff |")
+    assert table[2] == "| counters | GET | `/counters/{counter_id}` |  |  |  | ✓ | ✓ |  |"

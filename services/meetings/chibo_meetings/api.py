@@ -73,11 +73,10 @@ def _write(command: c.Command, *, created: bool = False) -> Answer:
 
 @_route("", "GET", query=rq.MeetingQuerySchema, answer=rs.MeetingPageSchema)
 def list_meetings(query: dict[str, Any]) -> Any:
-    """List meetings by cell, period (`from`, `to`: meeting days) and kind, oldest first."""
+    """List meetings by cell, period (`from`, `to`: meeting days) and kind, oldest first; only
+    meetings held while their cell lay in the token's part of the tree."""
     page, page_size = query.pop("page"), query.pop("page_size")
-    where = MeetingFilter(**query)
-    _service().authorize_list(g.caller, where)
-    return _service().find_meetings(where, page, page_size)
+    return _service().find_meetings(g.caller, MeetingFilter(**query), page, page_size)
 
 
 @_route("", body=rq.ScheduleMeetingSchema, status=201)
@@ -91,8 +90,7 @@ def schedule(body: dict[str, Any]) -> Answer:
 @_route("/<meeting_id>", "GET")
 def get_meeting(meeting_id: str) -> Answer:
     """The meeting's whole record; the ETag is its version, for If-Match."""
-    meeting = _service().meeting(meeting_id)
-    _service().authorize(g.caller, meeting.cell_id, meeting.meeting_on)
+    meeting = _service().readable_meeting(g.caller, meeting_id)
     return meeting, 200, {"ETag": etag(meeting.version)}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from chibo_meetings import api
+from chibo_meetings.access import PERMISSIONS
 from chibo_meetings.bootstrap import MeetingsService, bootstrap
 from chibo_meetings.config import Settings
 from chibo_meetings.domain import (
@@ -18,6 +19,7 @@ from chibo_web.app import ServiceSpec, build_app
 from chibo_web.auth import TokenVerifier
 
 PATH_PREFIXES = ("/meetings", "/rubrics")
+__all__ = ["ERRORS", "PATH_PREFIXES", "PERMISSIONS", "create_app"]
 ERRORS: dict[type[Exception], int] = {
     MeetingNotFoundError: 404,
     MeetingExistsError: 409,
@@ -39,6 +41,7 @@ def create_app(
         blueprints=[api.blp, api.rubrics],
         errors=ERRORS,
         ready=service.ready,
+        permissions=PERMISSIONS,
     )
     app = build_app(spec, TokenVerifier(settings.tokens))
     app.extensions["chibo"] = service

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import sqlalchemy as sa
 
@@ -18,10 +17,10 @@ from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus
 from chibo_eventsourcing.sql.engine import create_engine, is_postgres, read_connection
 from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.store import Clock, Metadata, utc_now
-from chibo_meetings import publishing
+from chibo_meetings import access, publishing
 from chibo_meetings.commands import Command, ScheduleMeeting
 from chibo_meetings.config import Settings
-from chibo_meetings.domain import Meeting, MeetingNotFoundError, OutOfScopeError
+from chibo_meetings.domain import Meeting, MeetingNotFoundError
 from chibo_meetings.domain.state import day_of
 from chibo_meetings.handlers import Context, handle
 from chibo_meetings.projections import RosterBatch, RosterProjection
@@ -66,33 +65,40 @@ class MeetingsService:
         """The meeting as the write left it, so a replayed answer equals the first one."""
         return self.meeting(written.stream_id, written.version)
 
-    def find_meetings(self, where: MeetingFilter, page: int, page_size: int) -> Page:
-        return list_meetings(self.engine, self.tables, where, page, page_size)
+    def find_meetings(
+        self, caller: Caller, where: MeetingFilter, page: int, page_size: int
+    ) -> Page:
+        """The meetings the filter asks for, of those the caller's scope reaches."""
+        narrowed = access.within_reach(caller, self.roster, where, day_of(self.clock()))
+        return list_meetings(self.engine, self.tables, narrowed, page, page_size)
 
-    def authorize(self, caller: Caller, cell_id: str, on: date) -> None:
-        """Raise unless a unit of the caller's scope is the cell or above it (then or today)."""
-        if caller.whole_tree:
-            return
-        today = day_of(self.clock())
-        reach = self.roster.lineage(cell_id, on) | self.roster.lineage(cell_id, today)
-        if not reach.intersection(caller.scope):
-            raise OutOfScopeError(f"cell {cell_id} is outside the token's scope")
+    def readable_meeting(self, caller: Caller, meeting_id: str) -> Meeting:
+        """The meeting, if its cell lies in the caller's scope today or did on the meeting day."""
+        found = self.meetings.find(meeting_id)
+        if found is None or found.plan is None:
+            if caller.whole_tree:
+                raise MeetingNotFoundError(meeting_id)
+            raise access.out_of_reach(f"meeting {meeting_id}")
+        today, named = day_of(self.clock()), f"meeting {meeting_id}"
+        access.require_reach(
+            caller, self.roster, found.cell_id, found.meeting_on, today, named=named
+        )
+        return found
 
     def authorize_command(self, caller: Caller, command: Command) -> None:
+        """Raise unless the cell the command changes lies in the caller's scope today."""
+        today = day_of(self.clock())
         if isinstance(command, ScheduleMeeting):
-            self.authorize(caller, command.cell_id, day_of(command.scheduled_for))
+            cell_id = command.cell_id
+            access.require_reach(caller, self.roster, cell_id, today, named=f"cell {cell_id}")
             return
         meeting = self.meetings.find(command.meeting_id)
-        if meeting is not None and meeting.plan is not None:
-            self.authorize(caller, meeting.cell_id, meeting.meeting_on)
-
-    def authorize_list(self, caller: Caller, where: MeetingFilter) -> None:
-        if caller.whole_tree:
-            return
-        if where.cell_id is None:
-            raise OutOfScopeError("a token scoped to part of the tree must name a cell_id")
-        today = day_of(self.clock())
-        self.authorize(caller, where.cell_id, where.to or today)
+        if meeting is None or meeting.plan is None:
+            if caller.whole_tree:
+                return  # the handler answers 404
+            raise access.out_of_reach(f"meeting {command.meeting_id}")
+        named = f"meeting {meeting.id}"
+        access.require_reach(caller, self.roster, meeting.cell_id, today, named=named)
 
     def ready(self) -> bool:
         try:

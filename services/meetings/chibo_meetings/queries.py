@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from chibo_eventsourcing.sql.engine import read_connection
 from chibo_meetings.domain import CellInfo, CellRoll
 from chibo_meetings.read_models import Tables
+from chibo_web.scope import ALWAYS, DatedTree, Period
 
 MAX_DEPTH = 64
+CHUNK = 500
 
 
 class SqlRoster:
@@ -73,6 +75,54 @@ class SqlRoster:
                 into = self._merged_into(conn, current, on)
                 current = into if into is not None else self._parent(conn, current, on)
         return seen
+
+    def tree_below(self, roots: Iterable[str]) -> DatedTree:
+        """The tree's changes for the roots and every unit that was ever below them."""
+        parents, ends = self.t.unit_parents, self.t.unit_ends
+        with read_connection(self.engine) as conn:
+            units = self._closure(
+                conn, set(roots), (parents.c.unit_id, parents.c.parent_id),
+                (ends.c.unit_id, ends.c.into_id),
+            )
+            return self._dated_tree(conn, units)
+
+    def tree_above(self, unit_id: str) -> DatedTree:
+        """The tree's changes for the unit and every unit that was ever above it."""
+        parents, ends = self.t.unit_parents, self.t.unit_ends
+        with read_connection(self.engine) as conn:
+            units = self._closure(
+                conn, {unit_id}, (parents.c.parent_id, parents.c.unit_id),
+                (ends.c.into_id, ends.c.unit_id),
+            )
+            return self._dated_tree(conn, units)
+
+    def _closure(self, conn: sa.Connection, start: set[str], *links: tuple[Any, Any]) -> set[str]:
+        """`start` and everything reached by following (found, from) column pairs."""
+        units, frontier = set(start), set(start)
+        while frontier:
+            found: set[str] = set()
+            for chunk in _chunks(frontier):
+                for found_column, from_column in links:
+                    query = sa.select(found_column).where(
+                        from_column.in_(chunk), found_column.is_not(None)
+                    )
+                    found.update(conn.execute(query).scalars())
+            frontier = found - units
+            units |= frontier
+        return units
+
+    def _dated_tree(self, conn: sa.Connection, units: set[str]) -> DatedTree:
+        parents, ends = self.t.unit_parents, self.t.unit_ends
+        parent_rows: list[tuple[str, date, str | None]] = []
+        end_rows: list[tuple[str, date, str | None]] = []
+        for chunk in _chunks(units):
+            parent_rows += [(r.unit_id, r.effective_from, r.parent_id) for r in conn.execute(
+                sa.select(parents).where(parents.c.unit_id.in_(chunk))
+            )]
+            end_rows += [(r.unit_id, r.ended_on, r.into_id) for r in conn.execute(
+                sa.select(ends).where(ends.c.unit_id.in_(chunk))
+            )]
+        return DatedTree.from_rows(parent_rows, end_rows)
 
     def _absorbed(self, conn: sa.Connection, cell_id: str, on: date) -> set[str]:
         """The cell and every unit merged into it (directly or not) on or before `on`."""
@@ -154,6 +204,12 @@ class SqlRoster:
         return str(parent) if parent is not None else None
 
 
+def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
 def _covers(start: Any, end: Any, on: date) -> tuple[Any, ...]:
     return (start <= on, sa.or_(end.is_(None), end >= on))
 
@@ -173,12 +229,16 @@ class SqlTaskIndex:
         return str(found) if found is not None else None
 
 
+Reach = Mapping[str, tuple[Period, ...]]  # cell → the periods it lay in a token's scope
+
+
 @dataclass(frozen=True)
 class MeetingFilter:
     cell_id: str | None = None
     from_: date | None = None
     to: date | None = None
     kind: str | None = None
+    reach: Reach | None = None  # None: the whole tree
 
 
 @dataclass(frozen=True)
@@ -203,6 +263,8 @@ def list_meetings(
         conditions.append(t.c.meeting_on <= where.to)
     if where.kind is not None:
         conditions.append(t.c.kind == where.kind)
+    if where.reach is not None:
+        conditions.append(_within(t, where.reach))
     query = sa.select(t).where(*conditions)
     with read_connection(engine) as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
@@ -213,3 +275,20 @@ def list_meetings(
         ).mappings()
         items = [dict(row) for row in rows]
     return Page(items, page, page_size, int(total))
+
+
+def _within(t: sa.Table, reach: Reach) -> sa.ColumnElement[bool]:
+    """Meetings of a cell held (or planned) on a day the cell lay in the scope."""
+    always = sorted(cell for cell, periods in reach.items() if periods == ALWAYS)
+    clauses: list[sa.ColumnElement[bool]] = [t.c.cell_id.in_(always)] if always else []
+    for cell, periods in sorted(reach.items()):
+        if periods == ALWAYS:
+            continue
+        for start, end in periods:
+            bounds = [t.c.cell_id == cell]
+            if start is not None:
+                bounds.append(t.c.meeting_on >= start)
+            if end is not None:
+                bounds.append(t.c.meeting_on < end)
+            clauses.append(sa.and_(*bounds))
+    return sa.or_(*clauses) if clauses else sa.false()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from chibo_members.access import PERMISSIONS
 from chibo_members.api import imports, members, units
 from chibo_members.bootstrap import MembersService, bootstrap
 from chibo_members.config import Settings
@@ -12,6 +13,7 @@ from chibo_web.app import ServiceSpec, build_app
 from chibo_web.auth import TokenVerifier
 
 PATH_PREFIXES = ("/org-units", "/members", "/imports")
+__all__ = ["ERRORS", "PATH_PREFIXES", "PERMISSIONS", "create_app"]
 ERRORS: dict[type[Exception], int] = {
     NotFoundError: 404,
     RuleError: 422,
@@ -31,6 +33,7 @@ def create_app(settings: Settings | None = None, service: MembersService | None 
             blueprints=[units.blp, members.blp, imports.blp],
             errors=ERRORS,
             ready=service.ready,
+            permissions=PERMISSIONS,
         ),
         TokenVerifier(settings.tokens),
     )

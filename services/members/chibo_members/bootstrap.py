@@ -70,7 +70,7 @@ class MembersService:
         try:
             with uow.transaction():
                 if caller is not None:
-                    access.authorise(caller, command, uow.find_unit, uow.find_member)
+                    access.authorise(caller, command, uow.find_unit, uow.find_member, self.today())
                 return HANDLERS[type(command)](command, uow)
         except sa.exc.IntegrityError as exc:
             raise ConflictError("a concurrent change took the same code or id; retry") from exc
@@ -123,7 +123,9 @@ def bootstrap(
     store.create_tables()
     codec = Codec()
     batches = partial(SqlUnitOfWork, store, tables, codec, hold_appends=True)
-    runner = ImportRunner(batches, jobs, settings.import_batch_rows)
+    runner = ImportRunner(
+        batches, jobs, settings.import_batch_rows, lambda: clock().astimezone(VIETNAM).date()
+    )
     return MembersService(
         settings=settings,
         store=store,
@@ -134,4 +136,3 @@ def bootstrap(
         clock=clock,
         bus=bus,
     )
-

@@ -94,11 +94,25 @@ class Views:
         return _page(items, wanted.on, wanted.offset, wanted.limit, len(rows) > wanted.limit)
 
     def units(
-        self, on: date, *, code: str | None, kind: str | None, limit: int, offset: int
+        self,
+        on: date,
+        *,
+        code: str | None,
+        kind: str | None,
+        limit: int,
+        offset: int,
+        within: queries.Reach | None = None,
     ) -> dict[str, Any]:
         with self.snapshot() as snap:
             ids = queries.unit_page(
-                snap.conn, self.tables, on, code=code, kind=kind, limit=limit, offset=offset
+                snap.conn,
+                self.tables,
+                on,
+                code=code,
+                kind=kind,
+                limit=limit,
+                offset=offset,
+                within=within,
             )
             items = []
             for unit_id in ids[:limit]:

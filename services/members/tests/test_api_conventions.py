@@ -121,8 +121,6 @@ def test_a_scoped_token_reaches_only_its_part_of_the_tree(api: Api, tree: dict[s
     staff = api.as_(token("x1-staff", ("committee_staff",), (tree["X1"],)))
     assert staff.get(f"/org-units/{tree['K1']}").status_code == 200
     assert staff.get(f"/org-units/{tree['K2']}").status_code == 403
-    assert staff.get("/members", cell_id=tree["K2"]).status_code == 403
-    assert staff.get("/members").status_code == 403
     assert (
         staff.post(
             "/org-units",
@@ -151,32 +149,104 @@ def test_a_scoped_token_reaches_only_its_part_of_the_tree(api: Api, tree: dict[s
     assert api.events() == before
 
 
-def test_scope_may_name_unit_codes_and_follows_the_tree_on_the_day(api: Api, tree: dict[str, str]):
+def test_lists_hold_only_what_lies_in_the_tokens_part_of_the_tree(api: Api, tree: dict[str, str]):
+    inside, outside = api.member("Lò Văn Ánh", tree["K1"]), api.member("Lò Văn Bình", tree["K2"])
+    staff = api.as_(token("x1-staff", ("committee_staff",), (tree["X1"],)))
+    listed = [m["id"] for m in staff.get("/members").get_json()["items"]]
+    assert listed == [inside]
+    assert staff.get("/members", cell_id=tree["K2"]).get_json()["items"] == []
+    assert staff.get("/members", unit_id=tree["P"], q="lo van").get_json()["items"] == [
+        m for m in staff.get("/members").get_json()["items"]
+    ]
+    units = {u["code"] for u in staff.get("/org-units").get_json()["items"]}
+    assert units == {"X1", "K1"}
+    assert {u["code"] for u in api.get("/org-units").get_json()["items"]} == {
+        "P",
+        "X1",
+        "X2",
+        "K1",
+        "K2",
+    }
+    assert outside in [m["id"] for m in api.get("/members").get_json()["items"]]
+
+
+def test_for_a_scoped_token_missing_and_out_of_reach_answer_alike(api: Api, tree: dict[str, str]):
+    elsewhere = api.member("Lò Văn Bình", tree["K2"])
+    staff = api.as_(token("x1-staff", ("committee_staff",), (tree["X1"],)))
+    missing = "5b0d8a4e-0000-4000-8000-000000000000"
+    for kind, there in (("org-units", tree["K2"]), ("members", elsewhere)):
+        out_of_reach = staff.get(f"/{kind}/{there}").get_json()
+        absent = staff.get(f"/{kind}/{missing}").get_json()
+        assert out_of_reach["status"] == absent["status"] == 403
+        assert out_of_reach["detail"] == absent["detail"].replace(missing, there)
+        assert api.get(f"/{kind}/{missing}").status_code == 404
+    moved = staff.post(
+        f"/members/{elsewhere}/transfer", {"cell_id": tree["K1"], "effective_from": "2025-01-01"}
+    )
+    ghost = staff.post(
+        f"/members/{missing}/transfer", {"cell_id": tree["K1"], "effective_from": "2025-01-01"}
+    )
+    assert moved.status_code == ghost.status_code == 403
+    assert moved.get_json()["detail"] == ghost.get_json()["detail"].replace(missing, elsewhere)
+
+
+def test_a_change_needs_every_unit_it_touches_in_reach_today(api: Api, tree: dict[str, str]):
+    hoa = api.member("Lê Thị Hoa", tree["K1"])
+    staff = api.as_(token("x1-staff", ("committee_staff",), ("X1",)))
+    before = api.events()
+    into_x2 = staff.post(
+        f"/members/{hoa}/transfer", {"cell_id": tree["K2"], "effective_from": "2025-01-01"}
+    )
+    assert into_x2.status_code == 403 and api.events() == before
+    # K2 moved under X1 from 2024: a change today reaches it, even one dated before the move.
     api.ok(
         f"/org-units/{tree['K2']}/move", {"parent_id": tree["X1"], "effective_from": "2024-01-01"}
     )
-    staff = api.as_(token("x1-staff", ("committee_staff",), ("X1",)))
-    assert staff.get(f"/org-units/{tree['K2']}", as_of="2023-06-01").status_code == 403
-    assert staff.get(f"/org-units/{tree['K2']}", as_of="2024-06-01").status_code == 200
+    staff.ok(
+        f"/org-units/{tree['K2']}/rename", {"name": "Chi bộ bản Nà", "effective_from": "2023-01-01"}
+    )
 
 
-def test_readers_cannot_write(api: Api, tree: dict[str, str]):
-    auditor = api.as_(token("auditor", ("auditor",), ("*",)))
-    response = auditor.post(
-        f"/org-units/{tree['K1']}/rename", {"name": "Tên", "effective_from": "2023-01-01"}
+def test_reads_reach_what_lay_in_the_scope_on_the_day_or_lies_there_today(
+    api: Api, tree: dict[str, str]
+):
+    member = api.member("Lò Văn Bình", tree["K2"])
+    api.ok(
+        f"/org-units/{tree['K2']}/move", {"parent_id": tree["X1"], "effective_from": "2024-01-01"}
     )
-    assert response.status_code == 403
-    secretary = api.as_(token("secretary", ("secretary",), (tree["K1"],)))
-    assert (
-        secretary.post(
-            f"/org-units/{tree['K1']}/rename", {"name": "Tên", "effective_from": "2023-01-01"}
-        ).status_code
-        == 403
-    )
+    now_in_charge = api.as_(token("x1-staff", ("committee_staff",), ("X1",)))  # a code
+    formerly = api.as_(token("x2-staff", ("committee_staff",), (tree["X2"],)))
+    for day in ("2023-06-01", "2024-06-01"):
+        assert now_in_charge.get(f"/org-units/{tree['K2']}", as_of=day).status_code == 200
+        assert now_in_charge.get(f"/members/{member}", as_of=day).status_code == 200
+        listed = now_in_charge.get("/members", as_of=day).get_json()["items"]
+        assert [m["id"] for m in listed] == [member]
+    assert formerly.get(f"/org-units/{tree['K2']}", as_of="2023-06-01").status_code == 200
+    assert formerly.get(f"/members/{member}", as_of="2023-06-01").status_code == 200
+    assert len(formerly.get("/members", as_of="2023-06-01").get_json()["items"]) == 1
+    assert formerly.get(f"/org-units/{tree['K2']}", as_of="2024-06-01").status_code == 403
+    assert formerly.get(f"/members/{member}", as_of="2024-06-01").status_code == 403
+    assert formerly.get("/members", as_of="2024-06-01").get_json()["items"] == []
+    before = api.events()
+    rename = {"name": "Chi bộ bản Nà", "effective_from": "2023-01-01"}
+    assert formerly.post(f"/org-units/{tree['K2']}/rename", rename).status_code == 403
+    assert api.events() == before
+
+
+def test_roles_outside_the_matrix_cannot_write(api: Api, tree: dict[str, str]):
     body = {
         "full_name": "Vũ Thị Mai",
         "cell_id": tree["K1"],
         "status": "full",
         "admitted_on": "2022-01-01",
     }
-    assert secretary.post("/members", body).status_code == 201
+    rename = {"name": "Tên", "effective_from": "2023-01-01"}
+    auditor = api.as_(token("auditor", ("auditor",), ("*",)))
+    secretary = api.as_(token("secretary", ("secretary",), (tree["K1"],)))
+    overseer = api.as_(token("overseer", ("overseer",), (tree["X1"],)))
+    for reader in (auditor, secretary, overseer):
+        assert reader.post(f"/org-units/{tree['K1']}/rename", rename).status_code == 403
+        assert reader.post("/members", body).status_code == 403
+        assert reader.get(f"/org-units/{tree['K1']}").status_code == 200
+    staff = api.as_(token("staff", ("committee_staff",), (tree["K1"],)))
+    assert staff.post("/members", body).status_code == 201

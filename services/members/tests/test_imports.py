@@ -222,12 +222,25 @@ def test_a_scoped_token_imports_only_rows_in_its_part_of_the_tree(api: Api):
         staff,
         "code,full_name,cell_code,status,admitted_on\n"
         "A1,Lò Văn A,K1,full,2021-01-01\n"
-        "A2,Lò Văn B,K2,full,2021-01-01\n",
+        "A2,Lò Văn B,K2,full,2021-01-01\n"
+        "A3,Lò Văn C,K404,full,2021-01-01\n",
         "members",
     )
-    assert (job["accepted"], rejected(job)) == (1, {(3, "row")})
+    assert (job["accepted"], rejected(job)) == (1, {(3, "cell_code"), (4, "cell_code")})
+    reasons = {r["row"]: r["reason"] for r in job["rejected_rows"]}
+    assert reasons[3] == reasons[4].replace("K404", "K2")  # out of reach and unknown alike
     auditor = start(api.as_(token("reader", ("auditor",), ("*",))), MEMBERS, "members")
     assert (auditor.status_code, auditor.content_type) == (403, "application/problem+json")
+
+
+def test_an_import_job_is_shown_to_the_caller_who_started_it_and_to_whole_tree_tokens(api: Api):
+    job_path = start(api, UNITS, "units").headers["Location"]
+    finished(api, job_path)
+    other = api.as_(token("x1-staff", ("committee_staff",), ("X1",)))
+    seen, missing = other.get(job_path), other.get("/imports/no-such-job")
+    assert seen.status_code == missing.status_code == 403
+    assert api.as_(token("auditor", ("auditor",), ("*",))).get(job_path).status_code == 200
+    assert api.get("/imports/no-such-job").status_code == 404
 
 
 def test_the_command_line_imports_a_file(

@@ -11,6 +11,7 @@ from flask import current_app, g
 from chibo_members import access
 from chibo_members.bootstrap import MembersService
 from chibo_members.commands import Command, effective_date
+from chibo_members.read_models.queries import Reach
 from chibo_web.auth import Caller
 from chibo_web.commands import run_command
 
@@ -32,10 +33,18 @@ def as_of(args: dict[str, Any]) -> date:
     return day or service().today()
 
 
-def require_reach(unit_id: str | None, on: date) -> None:
-    """403 unless the caller's token covers the unit on that day."""
+def require_reach(unit_id: str, on: date) -> None:
+    """403 unless the caller's token covers the unit on that day or today (also when there is
+    no such unit)."""
     with service().views.snapshot() as snap:
-        access.require_reach(caller(), snap.unit, unit_id, on)
+        access.require_reach(caller(), snap.unit, unit_id, on, service().today())
+
+
+def reach(on: date) -> Reach | None:
+    """What a list read as of `on` is limited to; None for a whole-tree token."""
+    if caller().whole_tree:
+        return None
+    return Reach(caller().scope, (on, service().today()))
 
 
 def run(

@@ -9,9 +9,10 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from chibo_members import access
 from chibo_members import commands as c
-from chibo_members.api import Answer, as_of, caller, require_reach, run, service, with_etag
-from chibo_members.domain.errors import AccessError
+from chibo_members.api import Answer, as_of, caller, reach, require_reach, run, service, with_etag
+from chibo_members.domain.errors import AccessError, NotFoundError
 from chibo_members.read_models.queries import MemberFilter
 from chibo_members.schemas import inputs, outputs
 
@@ -43,15 +44,17 @@ def register_member(body: dict[str, Any]) -> Answer:
 @blp.arguments(inputs.MemberQuerySchema, location="query")
 @blp.response(200, outputs.MemberPageSchema)
 def list_members(args: dict[str, Any]) -> dict[str, Any]:
-    """Members of a cell (or below a unit) on `as_of`, in Vietnamese order; `q` ignores accents."""
+    """Members of a cell (or below a unit) on `as_of`, in Vietnamese order; `q` ignores accents.
+    Only members of cells in the token's part of the tree (that day or today) are listed."""
     on = as_of(args)
-    place = args["cell_id"] or args["unit_id"]
-    if place is None and not caller().whole_tree:
-        raise AccessError("a scoped token must name a cell_id or unit_id in its part of the tree")
-    if place is not None:
-        require_reach(place, on)
     wanted = MemberFilter(
-        on, args["cell_id"], args["unit_id"], args["q"], args["limit"], args["offset"]
+        on,
+        args["cell_id"],
+        args["unit_id"],
+        args["q"],
+        args["limit"],
+        args["offset"],
+        within=reach(on),
     )
     return service().views.members(wanted)
 
@@ -61,8 +64,13 @@ def list_members(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, outputs.MemberSchema)
 def get_member(args: dict[str, Any], member_id: str) -> Answer:
     """A member on `as_of`: cell and its ancestors on that day, status, positions, history."""
-    body = service().views.member(member_id, as_of(args))
-    require_reach(body["cell_id"] or body["cells"][-1]["cell_id"], body["as_of"])
+    try:
+        body = service().views.member(member_id, as_of(args))
+        require_reach(body["cell_id"] or body["cells"][-1]["cell_id"], body["as_of"])
+    except (NotFoundError, AccessError):
+        if caller().whole_tree:
+            raise
+        raise access.out_of_reach("member", member_id) from None
     return with_etag(body)
 
 

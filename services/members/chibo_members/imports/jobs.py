@@ -198,6 +198,7 @@ def _job_body(
         "id": row["job_id"],
         "kind": row["kind"],
         "filename": row["filename"],
+        "actor": row["actor"],
         "status": status,
         "rows_read": row["rows_read"],
         "accepted": row["accepted"],

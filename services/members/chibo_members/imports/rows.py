@@ -179,6 +179,7 @@ class FileKind:
     aliases: Mapping[str, str]
     command: Callable[[Mapping[str, str], UnitOfWork], Any]
     derive_id: Callable[[str], str]
+    reference: str  # the column naming the unit a row goes under: what a scope must reach
 
     def missing(self, columns: list[str]) -> list[str]:
         return [name for name in self.required if name not in columns]
@@ -197,6 +198,7 @@ FILE_KINDS = {
         UNIT_ALIASES,
         unit_command,
         c.unit_id_for_code,
+        "parent_code",
     ),
     "members": FileKind(
         "members",
@@ -205,5 +207,6 @@ FILE_KINDS = {
         MEMBER_ALIASES,
         member_command,
         c.member_id_for_code,
+        "cell_code",
     ),
 }

@@ -10,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 
 from chibo_eventsourcing.store import ConcurrencyError, Metadata
 from chibo_members import access
-from chibo_members.domain.errors import MembersError
+from chibo_members.domain.errors import AccessError, MembersError
 from chibo_members.handlers import HANDLERS
 from chibo_members.imports.jobs import ImportJobs, Rejection, Tally
 from chibo_members.imports.readers import FileFormatError, Row, open_table
@@ -36,11 +37,16 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 class ImportRunner:
     def __init__(
-        self, unit_of_work: Callable[[Metadata], SqlUnitOfWork], jobs: ImportJobs, batch_rows: int
+        self,
+        unit_of_work: Callable[[Metadata], SqlUnitOfWork],
+        jobs: ImportJobs,
+        batch_rows: int,
+        today: Callable[[], date],
     ) -> None:
         self.unit_of_work = unit_of_work
         self.jobs = jobs
         self.batch_rows = batch_rows
+        self.today = today
 
     def run(self, job_id: str, path: Path, kind: str, caller: Caller) -> None:
         """Import the file; the job's record tells how it went (a bad file fails the job)."""
@@ -62,7 +68,7 @@ class ImportRunner:
 
     def _import(self, job_id: str, kind: FileKind, rows: Iterator[Row], caller: Caller) -> None:
         uow = self.unit_of_work(Metadata(actor=caller.sub, correlation_id=job_id))
-        job = _Job(job_id, kind, caller, uow)
+        job = _Job(job_id, kind, caller, uow, self.today())
         # A unit whose parent comes later in the file waits for another pass.
         waiting = self._pass(job, rows, first=True)
         while waiting:
@@ -114,6 +120,7 @@ class _Job:
     kind: FileKind
     caller: Caller
     uow: SqlUnitOfWork
+    today: date
 
 
 def _apply(job: _Job, row: Row, tally: Tally, waiting: list[Row] | None) -> None:
@@ -123,7 +130,7 @@ def _apply(job: _Job, row: Row, tally: Tally, waiting: list[Row] | None) -> None
         if row.extra:
             raise RowError({"row": f"has {row.extra} more cells than the header has columns"})
         command = job.kind.command(row.values, uow)
-        access.authorise(job.caller, command, uow.find_unit, uow.find_member)
+        access.authorise(job.caller, command, uow.find_unit, uow.find_member, job.today)
         is_unit = job.kind.name == "units"
         existed = uow.find_unit(command.unit_id) if is_unit else uow.find_member(command.member_id)
         HANDLERS[type(command)](command, uow)
@@ -131,7 +138,14 @@ def _apply(job: _Job, row: Row, tally: Tally, waiting: list[Row] | None) -> None
         if waiting is not None and set(exc.errors) == {"parent_code"}:
             waiting.append(row)
             return
-        tally.rejections += [Rejection(row.number, f, r) for f, r in exc.errors.items()]
+        errors = exc.errors
+        if not job.caller.whole_tree and job.kind.reference in errors:
+            errors = errors | _out_of_reach(job, row, errors[job.kind.reference])
+        tally.rejections += [Rejection(row.number, f, r) for f, r in errors.items()]
+        return
+    except AccessError as exc:
+        reason = _out_of_reach(job, row, exc.message)
+        tally.rejections += [Rejection(row.number, f, r) for f, r in reason.items()]
         return
     except MembersError as exc:
         column = COLUMN_OF_FIELD.get(exc.field or "", exc.field or "row")
@@ -141,6 +155,16 @@ def _apply(job: _Job, row: Row, tally: Tally, waiting: list[Row] | None) -> None
         tally.unchanged += 1
     else:
         tally.accepted += 1
+
+
+def _out_of_reach(job: _Job, row: Row, reason: str) -> dict[str, str]:
+    """A scoped caller hears the same about a unit outside its reach and one that is not there
+    (`reason` stands when the row names no unit at all)."""
+    column = job.kind.reference
+    code = (row.values.get(column) or "").strip()
+    if not code:
+        return {column: reason}
+    return {column: f"no unit with code {code!r} in the part of the tree your token covers"}
 
 
 def _single(tally: Tally) -> Tally:

@@ -42,14 +42,20 @@ def cell_members(conn: sa.Connection, tables: ReadTables, cell_id: str, on: date
     return list(conn.execute(query.order_by(cells.c.member_id)).scalars())
 
 
-def _subtree(tables: ReadTables, root_id: str, on: date) -> sa.CTE:
+def _subtree(
+    tables: ReadTables, roots: str | sa.Select[Any], on: date, name: str = "subtree"
+) -> sa.CTE:
+    """The units below `roots` (one id, or a query of ids) on `on`, the roots included."""
     parents = tables.unit_parents
+    top_units = (
+        parents.c.unit_id == roots if isinstance(roots, str) else parents.c.unit_id.in_(roots)
+    )
     top = (
         sa.select(parents.c.unit_id, parents.c.parent_id, sa.literal(0).label("depth"))
-        .where(parents.c.unit_id == root_id, in_force(parents, on))
-        .cte("subtree", recursive=True)
+        .where(top_units, in_force(parents, on))
+        .cte(name, recursive=True)
     )
-    child = parents.alias("child")
+    child = parents.alias(f"{name}_child")
     return top.union_all(
         sa.select(child.c.unit_id, child.c.parent_id, top.c.depth + 1)
         .join_from(child, top, child.c.parent_id == top.c.unit_id)
@@ -98,6 +104,24 @@ def member_counts(
 
 
 @dataclass(frozen=True)
+class Reach:
+    """A token's scope (unit ids or codes) and the days on which a unit below it counts."""
+
+    scope: Sequence[str]
+    days: Sequence[date]
+
+
+def in_reach(tables: ReadTables, reach: Reach) -> sa.CompoundSelect[Any]:
+    """Ids of the units below the scope's units on any of the reach's days."""
+    units = tables.org_units
+    roots = sa.select(units.c.unit_id).where(
+        sa.or_(units.c.unit_id.in_(reach.scope), units.c.code.in_(reach.scope))
+    )
+    below = [_subtree(tables, roots, day, name=f"reach_{n}") for n, day in enumerate(reach.days)]
+    return sa.union(*(sa.select(tree.c.unit_id) for tree in below))
+
+
+@dataclass(frozen=True)
 class MemberFilter:
     on: date
     cell_id: str | None = None
@@ -105,6 +129,7 @@ class MemberFilter:
     q: str | None = None
     limit: int = 100
     offset: int = 0
+    within: Reach | None = None  # a token's reach; None for the whole tree
 
 
 def member_page(
@@ -123,6 +148,8 @@ def member_page(
     if wanted.unit_id is not None:
         below = _subtree(tables, wanted.unit_id, wanted.on)
         query = query.where(cells.c.cell_id.in_(sa.select(below.c.unit_id)))
+    if wanted.within is not None:
+        query = query.where(cells.c.cell_id.in_(in_reach(tables, wanted.within)))
     if wanted.q:
         query = query.where(members.c.search_name.contains(fold(wanted.q), autoescape=True))
     query = query.order_by(members.c.sort_key, members.c.member_id)
@@ -139,8 +166,10 @@ def unit_page(
     kind: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    within: Reach | None = None,
 ) -> list[str]:
-    """Ids of the units existing on `on` (optionally with a code or kind), ordered by code."""
+    """Ids of the units existing on `on` (optionally with a code or kind, or in the reach of a
+    token's scope), ordered by code."""
     units, parents = tables.org_units, tables.unit_parents
     query = (
         sa.select(units.c.unit_id)
@@ -151,5 +180,7 @@ def unit_page(
         query = query.where(units.c.code == code)
     if kind is not None:
         query = query.where(units.c.kind == kind)
+    if within is not None:
+        query = query.where(units.c.unit_id.in_(in_reach(tables, within)))
     query = query.order_by(units.c.code).limit(limit + 1).offset(offset)
     return list(conn.execute(query).scalars())

@@ -141,6 +141,7 @@ class ImportJobSchema(Schema):
     id = fields.String()
     kind = fields.String()
     filename = fields.String(allow_none=True)
+    actor = fields.String(metadata={"description": "who started the import (the token's sub)"})
     status = fields.String(
         metadata={"description": "queued, running, completed, failed or interrupted"}
     )
