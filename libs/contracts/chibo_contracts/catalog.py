@@ -9,7 +9,7 @@ from chibo_contracts.registry import EventRegistry
 # Each contract module declares SOURCE (its service), EVENTS {name: schema} and optionally
 # UPCASTERS {(name, from_version): function}; schema versions come from the schema's
 # `schema_version` class attribute (default 1).
-_MODULES: list[str] = ["members", "meetings", "reporting"]
+_MODULES: list[str] = ["members", "meetings", "oversight", "reporting"]
 
 
 def contract_modules() -> list[ModuleType]:

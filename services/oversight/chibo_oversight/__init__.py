@@ -1,0 +1,1 @@
+"""Chibo oversight: overseers' assignments, their visits to cells, remind-and-review cases."""

@@ -1,0 +1,59 @@
+"""Who may do what: write roles, and the part of the tree a token is scoped to.
+
+A scoped token (`scope`: unit ids or codes) reaches those units and everything below them, as
+the tree stood on the day concerned or stands today. Whole-tree tokens (`*`) reach everything.
+Committee staff manage assignments and review cases; an overseer may also record visits, but
+only their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from chibo_oversight import commands as c
+from chibo_oversight.domain import AccessError
+from chibo_web.auth import ROLES, Caller
+
+STAFF = frozenset({"admin", "committee_staff", "service"})
+VISITORS = STAFF | {"overseer"}
+EXPLAINERS = STAFF | {"secretary"}  # the cell's secretary may file the cell's explanation
+READERS = frozenset(ROLES)
+
+# Which roles may call which route (method, Flask url rule); scope is checked per request.
+PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/assignments"): READERS,
+    ("POST", "/assignments"): STAFF,
+    ("GET", "/assignments/<assignment_id>"): READERS,
+    ("POST", "/assignments/<assignment_id>/end"): STAFF,
+    ("GET", "/visits"): READERS,
+    ("POST", "/visits"): VISITORS,
+    ("GET", "/visits/<visit_id>"): READERS,
+    ("GET", "/reviews"): READERS,
+    ("POST", "/reviews"): STAFF,
+    ("GET", "/reviews/<review_id>"): READERS,
+    ("POST", "/reviews/<review_id>/explanation"): EXPLAINERS,
+    ("POST", "/reviews/<review_id>/close"): STAFF,
+}
+
+Reach = Callable[[str, date], set[str]]
+
+
+def require_role(caller: Caller, command: c.Command) -> None:
+    """The roles of PERMISSIONS again, per command; an overseer records their own visits."""
+    allowed = {c.RecordVisit: VISITORS, c.RecordExplanation: EXPLAINERS}.get(
+        type(command), STAFF)
+    if not caller.has_any(sorted(allowed)):
+        raise AccessError(f"this change needs one of the roles {', '.join(sorted(allowed))}")
+    if caller.has_any(sorted(STAFF)):
+        return
+    if isinstance(command, c.RecordVisit) and command.overseer_id != caller.sub:
+        raise AccessError("an overseer token records its own visits only")
+
+
+def require_reach(caller: Caller, reach: Reach, unit_id: str, days: Iterable[date]) -> None:
+    """403 unless a unit of the caller's scope is the unit or above it on one of `days`."""
+    if caller.whole_tree:
+        return
+    if not any(reach(unit_id, day).intersection(caller.scope) for day in days):
+        raise AccessError(f"unit {unit_id} is outside the part of the tree your token covers")

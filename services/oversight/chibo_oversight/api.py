@@ -1,0 +1,171 @@
+"""The oversight HTTP API: each view loads its input, builds a command, runs it, dumps it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from flask import current_app, g
+from flask_smorest import Blueprint
+from marshmallow import Schema
+
+from chibo_eventsourcing.aggregate import Aggregate
+from chibo_oversight import commands as c
+from chibo_oversight.bootstrap import OversightService
+from chibo_oversight.domain import Assignment, Review, Visit
+from chibo_oversight.handlers import new_id
+from chibo_oversight.queries import AssignmentFilter, ReviewFilter, VisitFilter
+from chibo_oversight.schemas import requests as rq
+from chibo_oversight.schemas import responses as rs
+from chibo_web.commands import etag, run_command
+
+assignments = Blueprint(
+    "assignments", __name__, url_prefix="/assignments",
+    description="Superior committee members put in charge of grassroots organisations and cells.",
+)
+visits = Blueprint(
+    "visits", __name__, url_prefix="/visits",
+    description="Overseers' visits to cell meetings, recorded by hand or derived from roll calls.",
+)
+reviews = Blueprint(
+    "reviews", __name__, url_prefix="/reviews",
+    description="Remind-and-review cases (CR-27): reminded, explained, closed.",
+)
+
+Answer = tuple[Any, int, dict[str, str]]
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _route(
+    blueprint: Blueprint,
+    rule: str,
+    method: str = "POST",
+    *,
+    body: type[Schema] | None = None,
+    query: type[Schema] | None = None,
+    answer: type[Schema],
+    status: int = 200,
+) -> Callable[[View], View]:
+    """flask-smorest's route + arguments + response in one typed decorator."""
+
+    def register(view: View) -> View:
+        decorated: Any = blueprint.response(status, answer)(view)
+        if body is not None:
+            decorated = blueprint.arguments(body)(decorated)
+        if query is not None:
+            decorated = blueprint.arguments(query, location="query")(decorated)
+        blueprint.route(rule, methods=[method])(decorated)
+        return view
+
+    return register
+
+
+def _service() -> OversightService:
+    service: OversightService = current_app.extensions["chibo"]
+    return service
+
+
+def _write(command: c.Command, kind: type[Aggregate], path: str | None = None) -> Answer:
+    """Run a write the Chibo way; `path` (a created resource's collection) makes it a 201."""
+    service = _service()
+    service.authorize_command(g.caller, command)
+    return run_command(
+        service.store, partial(service.handle, command), service.renderer(kind),
+        status=201 if path else 200,
+        location=(lambda written: f"{path}/{written.stream_id}") if path else None,
+    )
+
+
+def _read(kind: type[Aggregate], resource_id: str, unit: str, day: str) -> Answer:
+    """One resource with its ETag, if the caller's scope reaches its unit."""
+    row = _service().resource(kind, resource_id)
+    _service().authorize(g.caller, row[unit], row[day])
+    return row, 200, {"ETag": etag(row["version"])}
+
+
+def _paging(query: dict[str, Any]) -> tuple[int, int]:
+    return query.pop("page"), query.pop("page_size")
+
+
+@_route(assignments, "", "GET", query=rq.AssignmentQuery, answer=rs.AssignmentPage)
+def list_assignments(query: dict[str, Any]) -> Any:
+    """Assignments by overseer, unit and day in force, oldest first."""
+    page, size = _paging(query)
+    _service().authorize_list(g.caller, [query.get("unit_id")], query.get("overseer_id"))
+    return _service().assignments(AssignmentFilter(**query), page, size)
+
+
+@_route(assignments, "", body=rq.AssignSchema, answer=rs.AssignmentOut, status=201)
+def assign(body: dict[str, Any]) -> Answer:
+    """Put a superior committee member in charge of a grassroots organisation or a cell."""
+    command = c.AssignOverseer(body.pop("id") or new_id(), **body)
+    return _write(command, Assignment, "/assignments")
+
+
+@_route(assignments, "/<assignment_id>", "GET", answer=rs.AssignmentOut)
+def get_assignment(assignment_id: str) -> Answer:
+    return _read(Assignment, assignment_id, "unit_id", "from_date")
+
+
+@_route(assignments, "/<assignment_id>/end", body=rq.EndAssignmentSchema,
+        answer=rs.AssignmentOut)
+def end_assignment(body: dict[str, Any], assignment_id: str) -> Answer:
+    """End an assignment; `on` is the last day in charge."""
+    return _write(c.EndAssignment(assignment_id, **body), Assignment)
+
+
+@_route(visits, "", "GET", query=rq.VisitQuery, answer=rs.VisitPage)
+def list_visits(query: dict[str, Any]) -> Any:
+    """Visits by overseer, cell (or unit above the cells), meeting and day, oldest first."""
+    page, size = _paging(query)
+    units = [query.get("cell_id"), query.get("unit_id")]
+    _service().authorize_list(g.caller, units, query.get("overseer_id"))
+    return _service().visits(VisitFilter(**query), page, size)
+
+
+@_route(visits, "", body=rq.VisitSchema, answer=rs.VisitOut, status=201)
+def record_visit(body: dict[str, Any]) -> Answer:
+    """Record a visit; it counts toward the quota only if the overseer was in charge then."""
+    issues, follow_ups = tuple(body.pop("issues")), tuple(body.pop("follow_ups"))
+    command = c.RecordVisit(body.pop("id"), issues=issues, follow_ups=follow_ups, **body)
+    return _write(command, Visit, "/visits")
+
+
+@_route(visits, "/<visit_id>", "GET", answer=rs.VisitOut)
+def get_visit(visit_id: str) -> Answer:
+    return _read(Visit, visit_id, "cell_id", "visited_on")
+
+
+@_route(reviews, "", "GET", query=rq.ReviewQuery, answer=rs.ReviewPage)
+def list_reviews(query: dict[str, Any]) -> Any:
+    """Cases of every cell below a unit (tree as of today), by status, oldest reminder first."""
+    page, size = _paging(query)
+    units = [query.get("unit_id"), query.get("cell_id")]
+    _service().authorize_list(g.caller, units, None)
+    return _service().reviews(ReviewFilter(**query), page, size)
+
+
+@_route(reviews, "", body=rq.OpenReviewSchema, answer=rs.ReviewOut, status=201)
+def open_review(body: dict[str, Any]) -> Answer:
+    """Remind a cell of the rules it breached in a period (status `reminded`)."""
+    rule_ids = tuple(body.pop("rule_ids"))
+    command = c.OpenReview(body.pop("id") or new_id(), rule_ids=rule_ids, **body)
+    return _write(command, Review, "/reviews")
+
+
+@_route(reviews, "/<review_id>", "GET", answer=rs.ReviewOut)
+def get_review(review_id: str) -> Answer:
+    return _read(Review, review_id, "cell_id", "reminded_on")
+
+
+@_route(reviews, "/<review_id>/explanation", body=rq.ExplanationSchema, answer=rs.ReviewOut)
+def record_explanation(body: dict[str, Any], review_id: str) -> Answer:
+    """Record the cell's explanation (status `explained`)."""
+    return _write(c.RecordExplanation(review_id, **body), Review)
+
+
+@_route(reviews, "/<review_id>/close", body=rq.CloseReviewSchema, answer=rs.ReviewOut)
+def close_review(body: dict[str, Any], review_id: str) -> Answer:
+    """Close the case with an outcome: fixed, not_fixed or withdrawn (status `closed`)."""
+    return _write(c.CloseReview(review_id, **body), Review)

@@ -1,0 +1,25 @@
+"""Reads of the service's SQL tables: the directory handlers consult, and the paged lists."""
+
+from chibo_oversight.queries.directory import SqlDirectory
+from chibo_oversight.queries.lists import (
+    AssignmentFilter,
+    Page,
+    ReviewFilter,
+    VisitFilter,
+    list_assignments,
+    list_reviews,
+    list_visits,
+    units_below,
+)
+
+__all__ = [
+    "AssignmentFilter",
+    "Page",
+    "ReviewFilter",
+    "SqlDirectory",
+    "VisitFilter",
+    "list_assignments",
+    "list_reviews",
+    "list_visits",
+    "units_below",
+]

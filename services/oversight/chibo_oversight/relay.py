@@ -1,0 +1,19 @@
+"""Entry point of the oversight relay: publishes the event store to `oversight.events`."""
+
+from __future__ import annotations
+
+import logging
+
+from chibo_eventsourcing.runtime import LoopWorker, run_until_signalled
+from chibo_oversight.bootstrap import bootstrap
+from chibo_oversight.config import Settings
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    service = bootstrap(Settings.from_env())
+    run_until_signalled(LoopWorker("oversight-relay", service.run_relay))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Handlers with the in-memory store and a fake directory: what they look up and return."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chibo_eventsourcing.store import ConcurrencyError, Metadata
+from chibo_oversight import commands as c
+from chibo_oversight.domain import (
+    Appearance,
+    Assignment,
+    ConflictError,
+    Holding,
+    MeetingInfo,
+    MemberInfo,
+    NotFoundError,
+    UnitInfo,
+    Visit,
+    visit_id_for,
+)
+from chibo_oversight.handlers import Context, handle
+
+from .fakes import FakeDirectory, MemoryStreams
+
+D = date(2020, 1, 1)
+DAY = date(2025, 3, 3)
+
+
+@pytest.fixture
+def directory() -> FakeDirectory:
+    return FakeDirectory(
+        members={"o": MemberInfo("o", "Lò Văn O"), "n": MemberInfo("n", "Hà Thị N")},
+        units={u: UnitInfo(u, u.upper(), kind, D) for u, kind in (
+            ("commune", "commune_committee"), ("grassroots", "grassroots_committee"),
+            ("cell", "cell"), ("cell-2", "cell"))},
+        parents={"cell": "grassroots", "grassroots": "commune", "cell-2": "commune"},
+        positions=[Holding("pos", "o", "commune", "executive_committee_member", D)],
+        meetings={"m": MeetingInfo("m", "cell", DAY, DAY)},
+    )
+
+
+@pytest.fixture
+def streams(directory) -> MemoryStreams:
+    return MemoryStreams(directory)
+
+
+def run(command, directory, streams, expected_version=None):
+    changed = handle(command, Context(directory, streams, expected_version))
+    streams.save_all(changed, Metadata(actor="test"))
+    return changed
+
+
+def assign(directory, streams, unit="cell", **fields):
+    command = c.AssignOverseer("a-" + unit, "o", unit, "executive_committee_member",
+                               date(2025, 1, 1), **fields)
+    return run(command, directory, streams)
+
+
+def test_putting_an_overseer_in_charge_derives_visits_from_earlier_appearances(
+        directory, streams):
+    directory.guests = [Appearance("m", "cell", DAY, "o", "overseer"),
+                        Appearance("m-old", "cell", date(2024, 5, 1), "o", "overseer")]
+    changed = assign(directory, streams)
+    assert [type(a) for a in changed] == [Visit, Assignment]
+    visit = changed[0]
+    assert visit.id == visit_id_for("o", "m") and visit.made.assignment_id == "a-cell"
+    assert streams.store.last_position() == 2
+
+
+def test_the_roll_call_policy_derives_one_visit_per_overseer_and_meeting(directory, streams):
+    assign(directory, streams)
+    seen = (Appearance("m", "cell", DAY, "o", "overseer"),
+            Appearance("m", "cell", DAY, "o", "khách"),
+            Appearance("m", "cell", DAY, "n", "khách"))
+    [visit] = run(c.DeriveVisits(seen), directory, streams)
+    assert visit.made.derived and visit.made.overseer_id == "o"
+    assert run(c.DeriveVisits(seen), directory, streams) == []
+
+
+def test_a_visit_by_hand_defaults_to_the_meetings_visit_id(directory, streams):
+    [visit] = run(c.RecordVisit(None, "n", "cell", DAY, "m"), directory, streams)
+    assert visit.id == visit_id_for("n", "m") and not visit.made.counts_toward_quota
+    with pytest.raises(ConflictError):
+        run(c.RecordVisit(None, "n", "cell", DAY, "m"), directory, streams)
+
+
+def test_commands_on_a_missing_or_moved_on_resource_fail(directory, streams):
+    with pytest.raises(NotFoundError):
+        run(c.EndAssignment("nope", DAY), directory, streams)
+    assign(directory, streams)
+    with pytest.raises(ConcurrencyError):
+        run(c.EndAssignment("a-cell", DAY), directory, streams, expected_version=0)
+    [ended] = run(c.EndAssignment("a-cell", DAY), directory, streams, expected_version=1)
+    assert ended.ended_on == DAY
+
+
+def test_an_id_in_use_by_another_kind_of_resource_is_refused(directory, streams):
+    assign(directory, streams)
+    with pytest.raises(ConflictError):
+        run(c.OpenReview("a-cell", "cell", "2025", ("CR-01",), DAY), directory, streams)
+    with pytest.raises(NotFoundError):
+        run(c.RecordExplanation("a-cell", "text", DAY), directory, streams)

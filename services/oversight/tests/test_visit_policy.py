@@ -1,0 +1,147 @@
+"""The visit policy: an overseer in charge listed as a guest on a roll call has visited the cell,
+exactly once per overseer and meeting, whatever the order and number of deliveries."""
+
+from __future__ import annotations
+
+import pytest
+
+from chibo_oversight.domain import visit_id_for
+
+from .steps import assign, visit_body
+from .support import (
+    GRASSROOTS,
+    MEETING,
+    MEETING_DAY,
+    NOBODY,
+    OVERSEER,
+    STANDING,
+    catch_up,
+    event_count,
+    stored,
+)
+
+pytestmark = pytest.mark.usefixtures("world")
+AS_OVERSEER = ((OVERSEER, "overseer"),)
+
+
+def visits_at(service, meeting_id=MEETING):
+    return [v for v in stored(service, "VisitMade") if v["meeting_id"] == meeting_id]
+
+
+def test_an_overseer_in_charge_listed_as_a_guest_has_visited(client, service, meetings):
+    assignment = assign(client)
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.publish()
+    catch_up(service)
+    [visit] = visits_at(service)
+    assert visit["visit_id"] == visit_id_for(OVERSEER, MEETING)
+    assert visit["derived"] is True and visit["counts_toward_quota"] is True
+    assert visit["assignment_id"] == assignment["id"] and visit["visited_on"] == MEETING_DAY
+    assert visit["position_basis"] == "executive_committee_member"
+    assert visit["guest_role"] == "overseer"
+    [listed] = client.get(f"/visits?meeting_id={MEETING}").json["items"]
+    assert listed["id"] == visit["visit_id"] and listed["derived"] is True
+    envelope = service.store.load(visit["visit_id"])[0]
+    assert envelope.actor == "oversight-visit-policy" and envelope.causation_id
+
+
+def test_a_roll_call_delivered_twice_and_corrected_gives_one_visit(client, service, meetings):
+    assign(client)
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.publish()
+    catch_up(service)
+    meetings.republish()
+    meetings.roll_call(guests=((OVERSEER, "cấp ủy viên phụ trách"),), correction=1)
+    meetings.publish()
+    meetings.republish()
+    catch_up(service)
+    assert len(visits_at(service)) == 1
+
+
+def test_one_batch_holding_the_roll_call_and_its_corrections_gives_one_visit(
+        client, service, meetings):
+    assign(client)
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.roll_call(guests=AS_OVERSEER, correction=1)
+    meetings.roll_call(guests=(*AS_OVERSEER, (OVERSEER, "khách")), correction=2)
+    meetings.publish()
+    catch_up(service)
+    assert len(visits_at(service)) == 1
+
+
+def test_a_correction_that_adds_the_overseer_derives_the_visit(client, service, meetings):
+    assign(client)
+    meetings.roll_call()
+    meetings.publish()
+    catch_up(service)
+    assert visits_at(service) == []
+    meetings.roll_call(guests=AS_OVERSEER, correction=1)
+    meetings.publish()
+    catch_up(service)
+    assert len(visits_at(service)) == 1
+
+
+def test_being_in_charge_of_the_grassroots_organisation_above_the_cell_is_enough(
+        client, service, meetings):
+    assignment = assign(client, unit_id=GRASSROOTS, overseer_id=STANDING,
+                        position_basis="standing_committee_member")
+    meetings.roll_call(guests=((STANDING, "overseer"),))
+    meetings.publish()
+    catch_up(service)
+    [visit] = visits_at(service)
+    assert visit["overseer_id"] == STANDING and visit["assignment_id"] == assignment["id"]
+
+
+def test_guests_not_in_charge_on_the_day_have_not_visited(client, service, meetings):
+    assign(client, **{"from": "2025-04-01"})
+    meetings.roll_call(guests=((NOBODY, "khách mời"), (OVERSEER, "overseer")))
+    meetings.publish()
+    before = event_count(service)
+    catch_up(service)
+    assert event_count(service) == before
+
+
+def test_an_assignment_recorded_after_the_roll_call_turns_the_appearance_into_a_visit(
+        client, service, meetings):
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.publish()
+    catch_up(service)
+    assert visits_at(service) == []
+    body = {"overseer_id": OVERSEER, "unit_id": "cell-1",
+            "position_basis": "executive_committee_member", "from": "2025-01-01"}
+    key = {"Idempotency-Key": "late-assignment"}
+    answer = client.post("/assignments", body, headers=key)
+    assert answer.status_code == 201
+    [visit] = visits_at(service)
+    assert visit["derived"] is True and visit["assignment_id"] == answer.json["id"]
+    assert answer.headers["Chibo-Position"] == f"oversight:{event_count(service)}"
+    replayed = client.post("/assignments", body, headers=key)
+    assert replayed.json == answer.json
+    assert replayed.headers["Chibo-Position"] == answer.headers["Chibo-Position"]
+    assert len(visits_at(service)) == 1
+    meetings.roll_call(guests=AS_OVERSEER, correction=1)
+    meetings.publish()
+    catch_up(service)
+    assert len(visits_at(service)) == 1
+
+
+def test_a_visit_recorded_by_hand_is_not_derived_again(client, service, meetings):
+    assign(client)
+    by_hand = client.post("/visits", visit_body(id="6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"))
+    assert by_hand.status_code == 201
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.publish()
+    catch_up(service)
+    [visit] = visits_at(service)
+    assert visit["visit_id"] == by_hand.json["id"] and visit["derived"] is False
+
+
+def test_a_visit_by_hand_after_the_derived_one_is_a_conflict(client, service, meetings):
+    assign(client)
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.publish()
+    catch_up(service)
+    before = event_count(service)
+    answer = client.post("/visits", visit_body())
+    assert answer.status_code == 409
+    assert event_count(service) == before

@@ -1,0 +1,198 @@
+"""HTTP API: rulebooks, reports and the audit trail (views: load → command or query → dump)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import Any, TypeVar
+
+from flask import current_app, g
+from flask_smorest import Blueprint
+from marshmallow import Schema
+
+from chibo_eventsourcing.repository import Written
+from chibo_reporting.access import reaches
+from chibo_reporting.bootstrap import ReportingService
+from chibo_reporting.commands import PublishRulebook
+from chibo_reporting.domain import RulebookPublished, stream_for
+from chibo_reporting.rulebooks import NATIONAL_DEFAULT, Rulebook
+from chibo_reporting.schemas import (
+    OverseersQuery,
+    ReportQuery,
+    RulebookIn,
+    RulebookList,
+    RulebookOut,
+    RulebookQuery,
+    StreamQuery,
+    UnitReportQuery,
+    VerifyQuery,
+)
+from chibo_web.auth import Caller
+from chibo_web.commands import run_command
+from chibo_web.problems import ProblemError
+
+rulebooks = Blueprint("rulebooks", __name__, description="Versioned rule parameters per unit")
+reports = Blueprint("reports", __name__, description="Compliance reports (read side)")
+audit = Blueprint("audit", __name__, description="The audit trail of every consumed event")
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _route(blueprint: Blueprint, rule: str, method: str, *, query: type[Schema] | None = None,
+           body: type[Schema] | None = None, answer: type[Schema] | None = None,
+           status: int = 200) -> Callable[[View], View]:
+    """flask-smorest's route + arguments + response in one typed decorator."""
+
+    def register(view: View) -> View:
+        decorated: Any = blueprint.response(status, answer)(view)
+        if body is not None:
+            decorated = blueprint.arguments(body)(decorated)
+        if query is not None:
+            decorated = blueprint.arguments(query, location="query")(decorated)
+        blueprint.route(rule, methods=[method])(decorated)
+        return view
+
+    return register
+
+
+def _service() -> ReportingService:
+    service: ReportingService = current_app.extensions["chibo"]
+    return service
+
+
+def _caller() -> Caller:
+    caller: Caller = g.caller
+    return caller
+
+
+def _in_scope(unit_id: str, *days: date) -> bool:
+    """Whether the unit lies in the caller's part of the tree today or on one of `days`."""
+    caller = _caller()
+    if caller.whole_tree:
+        return True
+    reports_ = _service().reports
+    return reaches(caller, reports_.tree(), unit_id, (reports_.today(), *days))
+
+
+def _require_scope(unit_id: str, *days: date) -> None:
+    if not _in_scope(unit_id, *days):
+        raise ProblemError(403, f"unit {unit_id} is not in the part of the tree your token "
+                                "covers")
+
+
+def _wait(query: dict[str, Any]) -> None:
+    if query["wait_for"]:
+        _service().reports.wait_for(query["wait_for"])
+
+
+def rulebook_json(rulebook: Rulebook) -> dict[str, Any]:
+    return {"id": rulebook.rulebook_id, "unit_id": rulebook.unit_id, "version": rulebook.version,
+            "effective_from": rulebook.effective_from, "name": rulebook.name,
+            "parameters": rulebook.parameters.to_json()}
+
+
+def _published(event: RulebookPublished) -> dict[str, Any]:
+    return {"id": event.rulebook_id, "unit_id": event.unit_id, "version": event.version,
+            "effective_from": event.effective_from, "name": event.name,
+            "parameters": event.parameters}
+
+
+@_route(rulebooks, "/rulebooks", "POST", body=RulebookIn, answer=RulebookOut, status=201)
+def publish_rulebook(body: dict[str, Any]) -> Any:
+    """Publish a rulebook version for a unit (RulebookPublished)."""
+    _require_scope(body["unit_id"])
+    command = PublishRulebook(body["unit_id"], body["effective_from"], body["parameters"],
+                              body["id"], body["name"])
+    service = _service()
+
+    def render(_: Written) -> dict[str, Any]:
+        series = service.repository.find(stream_for(command.unit_id))
+        found = series.find(command.rulebook_id) if series else None
+        assert found is not None, "a published rulebook is in its series"
+        return _published(found)
+
+    return run_command(service.store, partial(service.handle, command), render, status=201,
+                       location=lambda _: f"/rulebooks?unit_id={command.unit_id}")
+
+
+@_route(rulebooks, "/rulebooks", "GET", query=RulebookQuery, answer=RulebookList)
+def list_rulebooks(query: dict[str, Any]) -> Any:
+    """The national default and the published versions (of one unit, or of all)."""
+    service = _service()
+    if query["unit_id"]:
+        series = service.repository.find(stream_for(query["unit_id"]))
+        items = [_published(p) for p in series.published] if series else []
+    else:
+        items = [rulebook_json(r) for r in service.reports.rulebooks()]
+    return {"items": [rulebook_json(NATIONAL_DEFAULT), *items]}
+
+
+def _ready_for(query: dict[str, Any], unit_id: str | None, day: date) -> None:
+    """Wait for the awaited positions, then check the unit is within the caller's reach."""
+    _wait(query)
+    if unit_id is not None:
+        _require_scope(unit_id, day)
+
+
+def _tree_day(query: dict[str, Any]) -> date:
+    day: date = query["tree_as_of"] or query["period"].end
+    return day
+
+
+@_route(reports, "/reports/cells/<cell_id>", "GET", query=ReportQuery)
+def cell_report(query: dict[str, Any], cell_id: str) -> Any:
+    """Per rule: result, figures and evidence for one cell and period."""
+    _ready_for(query, cell_id, query["period"].end)
+    return _service().reports.cell(cell_id, query["period"], query["rules"])
+
+
+@_route(reports, "/reports/units/<unit_id>", "GET", query=UnitReportQuery)
+def unit_report(query: dict[str, Any], unit_id: str) -> Any:
+    """Roll-up over every cell below the unit in the tree as of `tree_as_of`."""
+    _ready_for(query, unit_id, _tree_day(query))
+    return _service().reports.unit(unit_id, query["period"], _tree_day(query), query["rules"])
+
+
+@_route(reports, "/reports/overseers", "GET", query=OverseersQuery)
+def overseers_report(query: dict[str, Any]) -> Any:
+    """Per overseer in charge at or below the unit: cells, visits, quota, met or not."""
+    _ready_for(query, query["unit_id"], _tree_day(query))
+    return _service().reports.overseers(query["unit_id"], query["period"], _tree_day(query),
+                                        query["rules"])
+
+
+@_route(reports, "/reports/reminders", "GET", query=OverseersQuery)
+def reminders_report(query: dict[str, Any]) -> Any:
+    """The remind-and-review candidates (CR-27) below the unit."""
+    _ready_for(query, query["unit_id"], _tree_day(query))
+    return _service().reports.reminders(query["unit_id"], query["period"], _tree_day(query),
+                                        query["rules"])
+
+
+@_route(reports, "/reports/members/<member_id>", "GET", query=ReportQuery)
+def member_report(query: dict[str, Any], member_id: str) -> Any:
+    """A member's attendance history in the period and flags (CR-14, CR-15); in reach when one
+    of the member's cells in the period is."""
+    _ready_for(query, None, query["period"].end)
+    answer = _service().reports.member(member_id, query["period"], query["rules"])
+    cells = {answer["cell_id"], *(c["cell_id"] for c in answer["cells"])} - {None}
+    if not any(_in_scope(c, query["period"].end) for c in cells) and not _caller().whole_tree:
+        raise ProblemError(403, f"member {member_id} is not in the part of the tree your token "
+                                "covers")
+    return answer
+
+
+@_route(audit, "/audit/streams/<path:stream_id>", "GET", query=StreamQuery)
+def stream_history(query: dict[str, Any], stream_id: str) -> Any:
+    """The full ordered history of one stream, with actor and time."""
+    _wait(query)
+    return _service().reports.stream(stream_id, query["source"])
+
+
+@_route(audit, "/audit/verify", "GET", query=VerifyQuery)
+def verify(query: dict[str, Any]) -> Any:
+    """Re-verify the hash chain of every stream of a source."""
+    _wait(query)
+    return _service().reports.verify(query["source"])

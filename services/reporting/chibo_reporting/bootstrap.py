@@ -1,0 +1,107 @@
+"""The composition root: the one place that builds reporting's adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from chibo_contracts.catalog import public_registry, topic_for
+from chibo_contracts.reporting import SOURCE
+from chibo_eventsourcing.bus import Bus
+from chibo_eventsourcing.consumer import ConsumerRunner
+from chibo_eventsourcing.relay import Relay
+from chibo_eventsourcing.repository import Repository, Written
+from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus
+from chibo_eventsourcing.sql.engine import create_engine, read_connection
+from chibo_eventsourcing.sql.store import SqlEventStore
+from chibo_eventsourcing.sql.tables import PlumbingTables, define_plumbing
+from chibo_eventsourcing.store import Metadata, utc_now
+from chibo_reporting.config import Settings
+from chibo_reporting.domain import UnitRulebooks
+from chibo_reporting.handlers import HANDLERS, Deps
+from chibo_reporting.projections import GROUP, SOURCES, ReportingProjection
+from chibo_reporting.publishing import Codec
+from chibo_reporting.queries import Reports
+from chibo_reporting.read_models import ReadModel, define_read_model
+
+Clock = Callable[[], datetime]
+TOPICS = tuple(topic_for(source) for source in SOURCES)
+
+
+@dataclass
+class ReportingService:
+    settings: Settings
+    engine: sa.Engine
+    store: SqlEventStore
+    model: ReadModel
+    plumbing: PlumbingTables
+    bus: Bus
+    clock: Clock
+    reports: Reports
+    repository: Repository[UnitRulebooks] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.repository = Repository(self.store, UnitRulebooks, Codec())
+
+    def handle(self, command: Any, metadata: Metadata, if_match: int | None) -> Written:
+        deps = Deps(self.repository, self.unit_of_rulebook)
+        return HANDLERS[type(command)](command, deps, metadata, if_match)
+
+    def unit_of_rulebook(self, rulebook_id: str) -> str | None:
+        table = self.model.rulebooks
+        with read_connection(self.engine) as conn:
+            found = conn.execute(
+                sa.select(table.c.unit_id).where(table.c.rulebook_id == rulebook_id)).first()
+        return None if found is None else str(found.unit_id)
+
+    def relay(self) -> Relay:
+        topic = topic_for(SOURCE)
+        self.bus.ensure_topics([topic], self.settings.platform.kafka_partitions)
+        return Relay(self.store, self.bus.publisher(), topic)
+
+    def projector(self) -> ConsumerRunner[Any]:
+        """The consumer runner of group "reporting" over every service's topic."""
+        self.bus.ensure_topics(list(TOPICS), self.settings.platform.kafka_partitions)
+        return ConsumerRunner(
+            engine=self.engine, tables=self.plumbing, bus=self.bus, group=GROUP,
+            topics=TOPICS, projection=ReportingProjection(self.model),
+            registry=public_registry(), batch_size=self.settings.batch_size,
+        )
+
+    def relay_worker(self) -> Worker:
+        return LoopWorker("reporting-relay", lambda stop: self.relay().run(stop))
+
+    def projector_worker(self) -> Worker:
+        return LoopWorker("reporting-projector", lambda stop: self.projector().run(stop))
+
+    def workers(self) -> list[Worker]:
+        """The relay of `reporting.events` and the projector, for the single-machine runner."""
+        return [self.relay_worker(), self.projector_worker()]
+
+    def ready(self) -> bool:
+        try:
+            with read_connection(self.engine) as conn:
+                conn.execute(sa.select(1))
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+
+def bootstrap(settings: Settings, *, store: SqlEventStore | None = None, bus: Bus | None = None,
+              clock: Clock | None = None) -> ReportingService:
+    """Build the real adapters for what is not given (tests pass their own)."""
+    clock = clock or utc_now
+    if store is None:
+        store = SqlEventStore(create_engine(settings.database_url), SOURCE, clock=clock)
+    model = define_read_model(store.metadata)
+    store.create_tables()
+    return ReportingService(
+        settings=settings, engine=store.engine, store=store, model=model,
+        plumbing=define_plumbing(store.metadata), bus=bus or build_bus(settings.platform),
+        clock=clock,
+        reports=Reports(store.engine, model, clock, wait_seconds=settings.wait_seconds),
+    )

@@ -1,0 +1,33 @@
+"""Settings read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chibo_eventsourcing.runtime import PlatformSettings
+from chibo_web.auth import TokenSettings, token_settings_from_env
+
+SERVICE = "reporting"
+
+
+@dataclass(frozen=True)
+class Settings:
+    platform: PlatformSettings
+    database_url: str
+    tokens: TokenSettings
+    wait_seconds: float = 10.0  # REPORTING_WAIT_SECONDS: the bound on `wait_for`
+    batch_size: int = 1000  # REPORTING_BATCH_SIZE: events per projection batch
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        platform = PlatformSettings.from_env(env)
+        return cls(
+            platform=platform,
+            database_url=platform.database_url(SERVICE, env),
+            tokens=token_settings_from_env(platform.data_dir, env),
+            wait_seconds=float(env.get("REPORTING_WAIT_SECONDS", "10")),
+            batch_size=int(env.get("REPORTING_BATCH_SIZE", "1000")),
+        )

@@ -1,0 +1,160 @@
+"""Rows that follow from other rows, recomputed whole for what a batch touched (pure functions).
+
+Recomputing from the base rows, rather than adjusting stored figures, makes the result the
+same whatever order events of different streams arrive in (so a replay equals the live model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def _after(day: date | None) -> date | None:
+    return None if day is None else day + timedelta(days=1)
+
+
+def unit_spans(
+    unit_id: str, unit: Row | None, names: Sequence[Row], parents: Sequence[Row]
+) -> list[Row]:
+    """A unit's spans: a new span wherever its name or parent changes, closed by its end."""
+    ended = unit.get("ended_on") if unit else None
+    changes = sorted({r["effective_from"] for r in (*names, *parents)})
+    changes = [d for d in changes if ended is None or d < ended]
+    spans = []
+    for index, start in enumerate(changes):
+        name = _in_force(names, start)
+        parent = _in_force(parents, start)
+        spans.append({
+            "unit_id": unit_id,
+            "valid_from": start,
+            "valid_to": changes[index + 1] if index + 1 < len(changes) else ended,
+            "parent_id": parent["parent_id"] if parent else None,
+            "name": name["name"] if name else None,
+            "kind": unit.get("kind") if unit else None,
+            "evidence": {"name": [name["event_id"]] if name else [],
+                         "parent": [parent["event_id"]] if parent else []},
+        })
+    return spans
+
+
+def _in_force(rows: Sequence[Row], day: date) -> Row | None:
+    candidates = [r for r in rows if r["effective_from"] <= day]
+    return max(candidates, key=lambda r: r["effective_from"]) if candidates else None
+
+
+def exemption_last_day(exemption: Row) -> date | None:
+    ends = [d for d in (exemption.get("to_date"), exemption.get("ended_on")) if d is not None]
+    return min(ends) if ends else None
+
+
+def exempted_on(exemptions: Iterable[Row], day: date) -> str | None:
+    """The event id of an exemption on record covering `day`, if any."""
+    for exemption in exemptions:
+        start, last = exemption.get("from_date"), exemption_last_day(exemption)
+        if start is not None and start <= day and (last is None or day <= last):
+            return str((exemption.get("evidence") or {}).get("exempted", [""])[0])
+    return None
+
+
+def membership_spans(
+    member_id: str, cells: Sequence[Row], exemptions: Sequence[Row], attachments: Sequence[Row]
+) -> list[Row]:
+    """Who was in which cell when: membership (ended by departure), attachments, exemptions."""
+    spans: list[Row] = []
+    ordered = sorted(cells, key=lambda r: r["effective_from"])
+    for index, change in enumerate(ordered):
+        if change["cell_id"] is None:
+            continue
+        until = ordered[index + 1]["effective_from"] if index + 1 < len(ordered) else None
+        spans.append({"role": "member", "cell_id": change["cell_id"],
+                      "valid_from": change["effective_from"], "valid_to": until,
+                      "event_id": change["event_id"]})
+    for attachment in sorted(attachments, key=lambda r: (r["from_date"], r["attachment_id"])):
+        spans.append({"role": "attached", "cell_id": attachment["cell_id"],
+                      "valid_from": attachment["from_date"],
+                      "valid_to": _after(attachment["to_date"]),
+                      "event_id": attachment["event_id"]})
+    for exemption in sorted(exemptions, key=lambda r: (r["from_date"], r["exemption_id"])):
+        spans.append({"role": "exempted", "cell_id": None, "valid_from": exemption["from_date"],
+                      "valid_to": _after(exemption_last_day(exemption)),
+                      "event_id": (exemption.get("evidence") or {}).get("exempted", [""])[0]})
+    return [{"member_id": member_id, "seq": seq, **span} for seq, span in enumerate(spans)]
+
+
+def attendance_rows(data: Row, event_id: str, exemptions: Mapping[str, list[Row]]) -> list[Row]:
+    """One row per roll-call entry; `counted` = in the base and not exempted on record (CR-17)."""
+    base = set(data["required_member_ids"])
+    attached = set(data["attached_member_ids"])
+    exempted = set(data["exempted_member_ids"]) | set(data["exempted_present_member_ids"])
+    rows = []
+    for entry in data["entries"]:
+        member = entry["member_id"]
+        rows.append({
+            "meeting_id": data["meeting_id"], "member_id": member, "cell_id": data["cell_id"],
+            "held_on": data["held_on"], "status": entry["status"], "reason": entry.get("reason"),
+            "in_base": member in base, "attached": member in attached,
+            "rc_exempted": member in exempted, "event_id": event_id,
+        })
+    return [reflag(row, exemptions.get(row["member_id"], [])) for row in rows]
+
+
+def reflag(row: Row, exemptions: Iterable[Row]) -> Row:
+    exemption = exempted_on(exemptions, row["held_on"])
+    return row | {"exemption_event_id": exemption,
+                  "counted": bool(row["in_base"]) and exemption is None}
+
+
+def meeting_figures(rows: Iterable[Row]) -> Row:
+    """The meeting's figures on the required base with exemptions on record left out."""
+    figures = dict.fromkeys(("required", "present", "absent_excused", "absent_unexcused",
+                             "exempted_present", "exempted_miscounted"), 0)
+    exemption_ids: set[str] = set()
+    for row in rows:
+        exempted = row["rc_exempted"] or row["exemption_event_id"] is not None
+        if row["counted"]:
+            figures["required"] += 1
+            figures[row["status"]] += 1
+        elif exempted and row["status"] == "present":
+            figures["exempted_present"] += 1
+        if row["in_base"] and row["exemption_event_id"] is not None:
+            figures["exempted_miscounted"] += 1
+        if row["exemption_event_id"]:
+            exemption_ids.add(row["exemption_event_id"])
+    return figures | {"exemption_ids": sorted(exemption_ids)}
+
+
+def task_counts(tasks: Iterable[Row]) -> Row:
+    """Done and dropped tasks of one resolution, with the events of their latest statuses."""
+    tasks = sorted(tasks, key=lambda t: t["task_id"])
+    return {
+        "tasks_done": sum(1 for t in tasks if t["status"] == "done"),
+        "tasks_dropped": sum(1 for t in tasks if t["status"] == "dropped"),
+        "evidence_ids": [t["status_event_id"] for t in tasks if t["status_event_id"]],
+    }
+
+
+def member_year(rows: Iterable[Row]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """(excused runs, unexcused absences) of one member-year; each absence is
+    [held_on, cell_id, meeting_id, status]. Only counted entries take part (CR-17)."""
+    runs: list[list[Any]] = []
+    current: list[Any] = []
+    unexcused: list[Any] = []
+    for row in sorted(rows, key=lambda r: (r["held_on"], r["meeting_id"])):
+        if not row["counted"]:
+            continue
+        absence = [row["held_on"].isoformat(), row["cell_id"], row["meeting_id"], row["status"]]
+        if row["status"] == "absent_excused":
+            current.append(absence)
+            continue
+        if current:
+            runs.append(current)
+            current = []
+        if row["status"] == "absent_unexcused":
+            unexcused.append(absence)
+    if current:
+        runs.append(current)
+    return runs, unexcused

@@ -1,0 +1,116 @@
+"""Builds each cell's facts for a period and runs the rules over them (one cell or thousands)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from chibo_reporting.facts import Assignment, CellPeriod, MeetingFact, RulebookAt
+from chibo_reporting.periods import Period
+from chibo_reporting.queries.loading import Loader, by_cell
+from chibo_reporting.read_models.tree import Tree
+from chibo_reporting.rulebooks import Rulebook, RulebookIndex
+from chibo_reporting.rules import evaluate
+from chibo_reporting.rules.results import RuleResult
+
+AT_TIME, CURRENT = "at_time", "current"
+
+
+@dataclass
+class Context:
+    """One report's view: period, today, rule mode, the tree and the rulebooks, and which
+    rulebooks the report ended up using."""
+
+    period: Period
+    today: date
+    mode: str
+    tree: Tree
+    index: RulebookIndex
+    used: dict[tuple[str, int], Rulebook] = field(default_factory=dict)
+    _memo: dict[tuple[str, date], Rulebook] = field(default_factory=dict)
+
+    @property
+    def judged_on(self) -> date:
+        return min(self.period.end, self.today)
+
+    def rulebook_for(self, unit_id: str, day: date) -> Rulebook:
+        """The most specific rulebook above `unit_id` in force on `day` (tree as of that day)."""
+        key = (unit_id, day)
+        if key not in self._memo:
+            self._memo[key] = self.index.for_unit(self.tree.ancestry, unit_id, day)
+        return self._memo[key]
+
+    def applying(self, unit_id: str) -> RulebookAt:
+        """The rulebook for each day: at that time, or today's for all history."""
+        chosen: dict[date, Rulebook] = {}
+
+        def at(day: date) -> Rulebook:
+            if day not in chosen:
+                found = self.rulebook_for(unit_id, self.today if self.mode == CURRENT else day)
+                self.used[(found.rulebook_id, found.version)] = found
+                chosen[day] = found
+            return chosen[day]
+
+        return at
+
+    def stated(self, unit_id: str) -> Rulebook:
+        """The rulebook a report names: the one applying on the day it is judged."""
+        return self.applying(unit_id)(self.judged_on)
+
+    def used_refs(self) -> list[dict[str, object]]:
+        return [r.ref for _, r in sorted(self.used.items())]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    cell: CellPeriod
+    results: Mapping[str, RuleResult]
+
+
+def _covering(tree: Tree, cells: list[str], assignments: list[Assignment],
+              day: date) -> dict[str, list[Assignment]]:
+    """Assignments in charge of each cell: on the cell or on a unit above it on `day`."""
+    by_unit: defaultdict[str, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_unit[assignment.unit_id].append(assignment)
+    return {cell: [a for unit in tree.ancestry(cell, day) for a in by_unit.get(unit, [])]
+            for cell in cells}
+
+
+def evaluate_cells(loader: Loader, context: Context, cells: list[str], *,
+                   everything: bool = False, with_evidence: bool = True) -> dict[str, Evaluation]:
+    """Every rule for every cell; `everything` says `cells` is most of the tree (scan, not IN);
+    roll-ups leave `with_evidence` off (a cell's own report gives the event ids)."""
+    period = context.period
+    first = date(period.year, 1, 1)
+    scope = None if everything else cells
+    meetings: defaultdict[str, list[MeetingFact]] = defaultdict(list)
+    for meeting in loader.meetings(scope, first, period.end, with_evidence=with_evidence):
+        meetings[meeting.cell_id].append(meeting)
+    earlier: defaultdict[str, list[MeetingFact]] = defaultdict(list)
+    for meeting in loader.earlier(scope, first):
+        earlier[meeting.cell_id].append(meeting)
+    visits = defaultdict(list)
+    for visit in loader.visits(scope, first, period.end):
+        visits[visit.cell_id].append(visit)
+    reviews = defaultdict(list)
+    for review in loader.reviews(scope, period.label):
+        reviews[review.cell_id].append(review)
+    absent = None if everything else loader.absent_members(cells, first, period.end)
+    member_years = by_cell(loader.member_years(period.year, absent))
+    covering = _covering(context.tree, cells, loader.assignments(context.tree),
+                         context.judged_on)
+    evaluations = {}
+    for cell_id in cells:
+        cell = CellPeriod(
+            cell_id=cell_id, period=period, today=context.today,
+            active=context.tree.active_spans(cell_id), meetings=tuple(meetings[cell_id]),
+            rulebook=context.applying(cell_id), earlier=tuple(earlier[cell_id]),
+            assignments=tuple(covering[cell_id]), visits=tuple(visits[cell_id]),
+            reviews=tuple(reviews[cell_id]), member_years=tuple(member_years.get(cell_id, [])),
+            with_evidence=with_evidence,
+        )
+        evaluations[cell_id] = Evaluation(cell, evaluate(cell))
+    return evaluations

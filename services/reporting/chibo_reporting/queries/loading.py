@@ -1,0 +1,218 @@
+"""Loads facts from the read models into the plain data the rules read (a few indexed queries)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from chibo_reporting.facts import Absence, Assignment, MeetingFact, MemberYear, Review, Visit
+from chibo_reporting.read_models import ReadModel
+from chibo_reporting.read_models.tree import Span, Tree, Unit
+from chibo_reporting.rulebooks import Rulebook, RulebookIndex, parameters
+
+CHUNK = 500
+# Above this many cells a range scan filtered in memory beats `cell_id IN (…)` chunks.
+SCAN_ABOVE = 2000
+
+
+def _evidence(raw: str | None) -> dict[str, tuple[str, ...]]:
+    return {role: tuple(ids) for role, ids in json.loads(raw or "{}").items()}
+
+
+class Loader:
+    """Reads one consistent view of the read models through `conn`."""
+
+    def __init__(self, conn: sa.Connection, model: ReadModel) -> None:
+        self.conn = conn
+        self.model = model
+
+    def positions(self) -> dict[str, int]:
+        table = self.model.positions
+        return {r.source: int(r.position) for r in self.conn.execute(sa.select(table))}
+
+    def tree(self) -> Tree:
+        units_table, spans_table = self.model.units, self.model.unit_spans
+        units = [
+            Unit(r.unit_id, r.kind, r.code, r.created_on, r.ended_on, r.end_kind, r.into_id)
+            for r in self.conn.execute(sa.select(units_table))
+        ]
+        spans = [
+            (r.unit_id, Span(r.valid_from, r.valid_to, r.parent_id, r.name))
+            for r in self.conn.execute(sa.select(spans_table))
+        ]
+        return Tree(units, spans)
+
+    def rulebooks(self) -> list[Rulebook]:
+        return [
+            Rulebook(r.rulebook_id, r.unit_id, r.version, r.effective_from, r.name,
+                     parameters(json.loads(r.parameters)), r.event_id)
+            for r in self.conn.execute(sa.select(self.model.rulebooks))
+        ]
+
+    def rulebook_index(self) -> RulebookIndex:
+        return RulebookIndex(self.rulebooks())
+
+    def _in_cells(self, table: sa.Table, cells: list[str] | None, *where: Any) -> list[Any]:
+        if cells is not None and len(cells) <= SCAN_ABOVE:
+            rows: list[Any] = []
+            for start in range(0, len(cells), CHUNK):
+                chunk = cells[start:start + CHUNK]
+                query = sa.select(table).where(table.c.cell_id.in_(chunk), *where)
+                rows += self.conn.execute(query)
+            return rows
+        wanted = None if cells is None else set(cells)
+        return [r for r in self.conn.execute(sa.select(table).where(*where))
+                if wanted is None or r.cell_id in wanted]
+
+    def meetings(self, cells: list[str] | None, first: date, last: date, *,
+                 with_evidence: bool = True) -> list[MeetingFact]:
+        """Meetings held (not cancelled) in [first, last] by the given cells."""
+        table = self.model.meetings
+        rows = self._in_cells(table, cells, table.c.held_on.between(first, last),
+                              table.c.status != "cancelled")
+        facts = (meeting_fact(r, with_evidence=with_evidence) for r in rows)
+        return sorted(facts, key=lambda m: (m.held_on, m.meeting_id))
+
+    def earlier(self, cells: list[str] | None, before: date) -> list[MeetingFact]:
+        """Per cell, its last meeting before `before` that set tasks, and its last graded one."""
+        table = self.model.meetings
+        found: dict[str, MeetingFact] = {}
+        for condition in (table.c.tasks_total > 0,
+                          sa.or_(table.c.self_total.is_not(None),
+                                 table.c.confirmed_total.is_not(None))):
+            latest = (sa.select(table.c.cell_id, sa.func.max(table.c.held_on).label("last"))
+                      .where(table.c.held_on < before, table.c.status != "cancelled", condition)
+                      .group_by(table.c.cell_id).subquery())
+            query = (sa.select(table)
+                     .join(latest, sa.and_(table.c.cell_id == latest.c.cell_id,
+                                           table.c.held_on == latest.c.last))
+                     .where(table.c.status != "cancelled", condition))
+            wanted = None if cells is None else set(cells)
+            for row in self.conn.execute(query):
+                if wanted is None or row.cell_id in wanted:
+                    found[row.meeting_id] = meeting_fact(row)
+        return sorted(found.values(), key=lambda m: (m.held_on, m.meeting_id))
+
+    def assignments(self, tree: Tree) -> list[Assignment]:
+        """Every assignment, with the kind of the committee its overseer sits on."""
+        found = [assignment(r) for r in self.conn.execute(sa.select(self.model.assignments))
+                 if r.unit_id and r.from_date]
+        return [replace(a, position_level=tree.kind(a.position_level) if a.position_level
+                        else None) for a in found]
+
+    def visits(self, cells: list[str] | None, first: date, last: date) -> list[Visit]:
+        table = self.model.visits
+        rows = self._in_cells(table, cells, table.c.visited_on.between(first, last))
+        return [Visit(r.visit_id, r.overseer_id, r.cell_id, r.visited_on,
+                      bool(r.counts_toward_quota), r.meeting_id, r.position_basis, r.event_id)
+                for r in rows]
+
+    def reviews(self, cells: list[str] | None, period: str) -> list[Review]:
+        table = self.model.reviews
+        rows = self._in_cells(table, cells, table.c.period == period)
+        return [
+            Review(r.review_id, r.cell_id, r.period, tuple(json.loads(r.rule_ids or "[]")),
+                   r.reminded_on, r.explained_on, r.closed_on, r.outcome,
+                   tuple(i for ids in _evidence(r.evidence).values() for i in ids))
+            for r in rows
+        ]
+
+    def member_years(self, year: int, members: Iterable[str] | None = None) -> list[MemberYear]:
+        table = self.model.member_years
+        where = [table.c.year == year]
+        if members is None:
+            rows = list(self.conn.execute(sa.select(table).where(*where)))
+        else:
+            wanted, rows = sorted(set(members)), []
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start:start + CHUNK]
+                rows += self.conn.execute(
+                    sa.select(table).where(table.c.member_id.in_(chunk), *where))
+        return [member_year(r) for r in rows]
+
+    def absent_members(self, cells: list[str], first: date, last: date) -> set[str]:
+        """Members who missed a counted meeting of one of the cells in [first, last]."""
+        table = self.model.attendance
+        found: set[str] = set()
+        for start in range(0, len(cells), CHUNK):
+            query = sa.select(table.c.member_id).distinct().where(
+                table.c.cell_id.in_(cells[start:start + CHUNK]),
+                table.c.held_on.between(first, last), table.c.counted.is_(True),
+                table.c.status != "present")
+            found.update(r.member_id for r in self.conn.execute(query))
+        return found
+
+    def attendance_of(self, member_id: str, first: date, last: date) -> list[dict[str, Any]]:
+        table = self.model.attendance
+        query = (sa.select(table)
+                 .where(table.c.member_id == member_id, table.c.held_on.between(first, last))
+                 .order_by(table.c.held_on, table.c.meeting_id))
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def member(self, member_id: str) -> dict[str, Any] | None:
+        table = self.model.members
+        row = self.conn.execute(sa.select(table).where(table.c.member_id == member_id)).first()
+        return dict(row._mapping) if row else None
+
+    def membership(self, member_id: str) -> list[dict[str, Any]]:
+        table = self.model.membership_spans
+        query = sa.select(table).where(table.c.member_id == member_id).order_by(table.c.seq)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+
+def meeting_fact(row: Any, *, with_evidence: bool = True) -> MeetingFact:
+    raw = row.overseer_notices
+    notices = json.loads(raw) if raw and raw != "{}" else {}
+    return MeetingFact(
+        meeting_id=row.meeting_id, cell_id=row.cell_id, kind=row.kind or "regular",
+        held_on=row.held_on, scheduled_on=row.scheduled_on, status=row.status or "scheduled",
+        duration_minutes=row.duration_minutes, parts=row.parts or 1,
+        reschedule_reason=row.reschedule_reason, before_doc_on=row.before_doc_on,
+        after_doc_on=row.after_doc_on, members_notified_on=row.members_notified_on,
+        overseers_notified={k: date.fromisoformat(v) for k, v in notices.items()},
+        roll_call=bool(row.roll_call), required=row.required or 0, present=row.present or 0,
+        absent_excused=row.absent_excused or 0, absent_unexcused=row.absent_unexcused or 0,
+        exempted_present=row.exempted_present or 0,
+        exempted_miscounted=row.exempted_miscounted or 0,
+        resolution=bool(row.resolution), votes_for=row.votes_for or 0,
+        voting_base=row.voting_base or 0, tasks_total=row.tasks_total or 0,
+        tasks_done=row.tasks_done or 0, tasks_dropped=row.tasks_dropped or 0,
+        self_score=row.self_score, assessed_on=row.assessed_on,
+        confirmed_score=row.confirmed_score, confirmed_on=row.confirmed_on,
+        recorded_grade=row.confirmed_grade or row.self_grade,
+        evidence=_evidence(row.evidence) if with_evidence else {},
+    )
+
+
+def assignment(row: Any) -> Assignment:
+    ends = [d for d in (row.to_date, row.ended_on) if d is not None]
+    return Assignment(row.assignment_id, row.overseer_id, row.unit_id, row.position_basis or "",
+                      row.from_date, min(ends) if ends else None,
+                      tuple(i for ids in _evidence(row.evidence).values() for i in ids),
+                      position_level=row.position_unit_id)
+
+
+def member_year(row: Any) -> MemberYear:
+    def absence(raw: list[str]) -> Absence:
+        return Absence(date.fromisoformat(raw[0]), raw[1], raw[2], raw[3])
+
+    runs = tuple(tuple(absence(a) for a in run) for run in json.loads(row.excused_runs))
+    return MemberYear(row.member_id, row.year, runs,
+                      tuple(absence(a) for a in json.loads(row.unexcused)))
+
+
+def by_cell(member_years: Iterable[MemberYear]) -> dict[str, list[MemberYear]]:
+    """Each member-year under every cell one of its counted absences was in."""
+    grouped: defaultdict[str, list[MemberYear]] = defaultdict(list)
+    for year in member_years:
+        cells = {a.cell_id for run in year.excused_runs for a in run}
+        cells |= {a.cell_id for a in year.unexcused}
+        for cell in cells:
+            grouped[cell].append(year)
+    return grouped

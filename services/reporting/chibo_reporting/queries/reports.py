@@ -1,0 +1,236 @@
+"""The report answers of the contract (API.md "Report shapes"), built from one consistent read."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chibo_reporting.facts import MeetingFact, Visit
+from chibo_reporting.periods import Window
+from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells
+from chibo_reporting.queries.loading import Loader
+from chibo_reporting.rules import attendance as attendance_rules
+from chibo_reporting.rules import oversight as oversight_rules
+from chibo_reporting.rules.quality import grade_of
+from chibo_reporting.rules.results import FAIL, PASS, overall, share
+from chibo_reporting.rules.rollup import CellSummary, rollup
+
+
+class NotFoundError(LookupError):
+    """The report's subject (cell, unit, member, stream) is not known to the read models."""
+
+
+def _header(context: Context, subject: str) -> dict[str, Any]:
+    stated = context.stated(subject)
+    return {"period": context.period.label, "rules_mode": context.mode,
+            "rulebook": {"id": stated.rulebook_id, "version": stated.version,
+                         "unit_id": stated.unit_id},
+            "judged_on": context.judged_on.isoformat()}
+
+
+def _meeting_row(evaluation: Evaluation, meeting: MeetingFact) -> dict[str, Any]:
+    return {
+        "meeting_id": meeting.meeting_id, "kind": meeting.kind,
+        "held_on": str(meeting.held_on), "scheduled_on": str(meeting.scheduled_on),
+        "duration_minutes": meeting.duration_minutes, "parts": meeting.parts,
+        "required": meeting.required, "present": meeting.present,
+        "absent_excused": meeting.absent_excused, "absent_unexcused": meeting.absent_unexcused,
+        "exempted_present": meeting.exempted_present,
+        "attendance_rate": share(meeting.present, meeting.required) if meeting.roll_call else None,
+        "score": meeting.score, "grade": grade_of(evaluation.cell, meeting),
+        "evidence": sorted({i for ids in meeting.evidence.values() for i in ids}),
+    }
+
+
+def cell_report(loader: Loader, context: Context, cell_id: str) -> dict[str, Any]:
+    tree = context.tree
+    if tree.kind(cell_id) is None:
+        raise NotFoundError(f"no cell {cell_id!r} is known to reporting")
+    if tree.kind(cell_id) != "cell":
+        raise NotFoundError(f"unit {cell_id!r} is a {tree.kind(cell_id)}, not a cell")
+    evaluation = evaluate_cells(loader, context, [cell_id])[cell_id]
+    return {
+        "cell_id": cell_id, "name": tree.name(cell_id, context.judged_on),
+        **_header(context, cell_id),
+        "rules": {rule: result.to_json() for rule, result in evaluation.results.items()},
+        "meetings": [_meeting_row(evaluation, m) for m in evaluation.cell.period_meetings],
+        "rulebooks_used": context.used_refs(),
+    }
+
+
+def _unit_cells(context: Context, unit_id: str, tree_day: date) -> list[str]:
+    if context.tree.kind(unit_id) is None:
+        raise NotFoundError(f"no unit {unit_id!r} is known to reporting")
+    return context.tree.cells_under(unit_id, tree_day)
+
+
+def _evaluate_unit(loader: Loader, context: Context, unit_id: str,
+                   tree_day: date) -> dict[str, Evaluation]:
+    """Every cell below the unit, without event ids (a cell's own report gives them)."""
+    cells = _unit_cells(context, unit_id, tree_day)
+    all_cells = sum(1 for unit in context.tree.units.values() if unit.kind == "cell")
+    return evaluate_cells(loader, context, cells, everything=len(cells) * 2 >= all_cells > 0,
+                          with_evidence=False)
+
+
+def unit_report(loader: Loader, context: Context, unit_id: str, tree_day: date) -> dict[str, Any]:
+    """CR-28: the roll-up over every cell below the unit in the tree as of `tree_day`."""
+    evaluations = _evaluate_unit(loader, context, unit_id, tree_day)
+    summaries = {c: CellSummary.of(c, e.results) for c, e in evaluations.items()}
+    parameters = context.stated(unit_id).parameters
+    totals = rollup(list(summaries.values()), parameters)
+    quotas = _overseer_entries(loader, context, unit_id, tree_day)
+    totals["overseers"] = {
+        "assigned_cells_share": totals["rules"].get("CR-24", {}).get("share"),
+        "quota_met": sum(1 for q in quotas if q["met"]), "total": len(quotas),
+    }
+    children = []
+    tree = context.tree
+    for child in tree.children(unit_id, tree_day):
+        below = [c for c in tree.cells_under(child, tree_day) if c in summaries]
+        child_totals = rollup([summaries[c] for c in below], parameters)
+        children.append({"unit_id": child, "name": tree.name(child, tree_day),
+                         "kind": tree.kind(child), "cells": child_totals["cells"],
+                         "rules": child_totals["rules"],
+                         "attendance": child_totals["attendance"]})
+    return {"unit_id": unit_id, "name": tree.name(unit_id, tree_day),
+            "kind": tree.kind(unit_id), **_header(context, unit_id),
+            "tree_as_of": tree_day.isoformat(), **totals, "children": children,
+            "rulebooks_used": context.used_refs()}
+
+
+def _overseer_entries(loader: Loader, context: Context, unit_id: str,
+                      tree_day: date) -> list[dict[str, Any]]:
+    """CR-25 per overseer in charge at or below the unit: their cells, visits and quota."""
+    tree, period = context.tree, context.period
+    window = period.year_to_date()
+    mine = [a for a in loader.assignments(tree)
+            if a.overlap(window) and tree.is_below(a.unit_id, unit_id, tree_day)]
+    if not mine:
+        return []
+    grouped: dict[tuple[str, str], list[Any]] = {}
+    for assignment in mine:
+        grouped.setdefault((assignment.overseer_id, assignment.position_basis), []).append(
+            assignment)
+    cells = sorted({c for a in mine for c in _charge(context, a.unit_id)})
+    visits: dict[tuple[str, str], list[Visit]] = {}
+    for visit in loader.visits(cells, window.start, window.end):
+        visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
+    entries = []
+    for (overseer, basis), assignments in sorted(grouped.items()):
+        quotas = []
+        for cell in sorted({c for a in assignments for c in _charge(context, a.unit_id)}):
+            in_charge = [a for a in assignments if cell in _charge(context, a.unit_id)]
+            parameters = context.applying(cell)(context.judged_on).parameters
+            active = tree.active_spans(cell)
+            quotas.append(oversight_rules.quota(overseer, cell, in_charge,
+                                                visits.get((overseer, cell), []), window,
+                                                parameters=parameters, today=context.today,
+                                                active=active))
+        state = overall(q.state for q in quotas)
+        entries.append({
+            "overseer_id": overseer, "position_basis": basis,
+            "cells": [q.cell_id for q in quotas],
+            "visits": sum(q.visits for q in quotas),
+            "counted_visits": sum(q.counted_visits for q in quotas),
+            "quota": quotas[0].quota if quotas else None,
+            "required": sum(q.required for q in quotas),
+            "met": bool(quotas) and all(q.state == PASS for q in quotas), "state": state,
+            "per_cell": [q.to_json() for q in quotas], "window": window.label,
+        })
+    return entries
+
+
+def _charge(context: Context, unit_id: str) -> list[str]:
+    return context.tree.cells_under(unit_id, context.judged_on) or (
+        [unit_id] if context.tree.kind(unit_id) == "cell" else [])
+
+
+def overseers_report(loader: Loader, context: Context, unit_id: str,
+                     tree_day: date) -> dict[str, Any]:
+    if context.tree.kind(unit_id) is None:
+        raise NotFoundError(f"no unit {unit_id!r} is known to reporting")
+    entries = _overseer_entries(loader, context, unit_id, tree_day)
+    return {"unit_id": unit_id, **_header(context, unit_id), "overseers": entries,
+            "rulebooks_used": context.used_refs()}
+
+
+def reminders_report(loader: Loader, context: Context, unit_id: str,
+                     tree_day: date) -> dict[str, Any]:
+    """CR-27: cells to remind and review, with the status of their case."""
+    evaluations = _evaluate_unit(loader, context, unit_id, tree_day)
+    items = []
+    for cell_id, evaluation in sorted(evaluations.items()):
+        result = evaluation.results["CR-27"]
+        figures = result.figures
+        if result.result != FAIL and figures.get("review_id") is None:
+            continue
+        items.append({"cell_id": cell_id, "name": context.tree.name(cell_id, tree_day),
+                      "rules": figures["rules"],
+                      "reason": "; ".join(figures["reasons"]) or "review case open",
+                      "status": figures["status"], "review_id": figures["review_id"],
+                      "outcome": figures["outcome"],
+                      "evidence": list(result.evidence)})
+    return {"unit_id": unit_id, **_header(context, unit_id), "tree_as_of": tree_day.isoformat(),
+            "items": items, "rulebooks_used": context.used_refs()}
+
+
+def member_report(loader: Loader, context: Context, member_id: str) -> dict[str, Any]:
+    """A member's attendance in the period and their CR-14 / CR-15 standing for the year."""
+    period = context.period
+    member = loader.member(member_id)
+    rows = loader.attendance_of(member_id, period.start, period.end)
+    if member is None and not rows:
+        raise NotFoundError(f"no member {member_id!r} is known to reporting")
+    spans = loader.membership(member_id)
+    cell = _member_cell(spans, rows, context.judged_on)
+    years = loader.member_years(period.year, [member_id])
+    flags = None
+    if cell is not None:
+        parameters = context.applying(cell)(context.judged_on).parameters
+        if years:
+            flags = attendance_rules.member_flags(years[0], context.judged_on, parameters)
+    return {
+        "member_id": member_id, "full_name": (member or {}).get("full_name"),
+        **_header(context, cell or member_id), "cell_id": cell,
+        "cells": [_span_json(s) for s in spans if _overlaps(s, period)],
+        "attendance": [{"meeting_id": r["meeting_id"], "cell_id": r["cell_id"],
+                        "held_on": str(r["held_on"]), "status": r["status"],
+                        "reason": r["reason"], "counted": r["counted"],
+                        "exempted": bool(r["rc_exempted"] or r["exemption_event_id"]),
+                        "event_id": r["event_id"]} for r in rows],
+        "flags": flags.rule_ids if flags else [],
+        "warnings": ["CR-15"] if flags and flags.strike_off == "warning" else [],
+        "figures": _flag_figures(flags),
+        "rulebooks_used": context.used_refs(),
+    }
+
+
+def _member_cell(spans: list[dict[str, Any]], rows: list[dict[str, Any]], day: date) -> str | None:
+    """The member's cell on `day`, else the last cell they were on the roll of in the period."""
+    for span in spans:
+        if span["role"] == "member" and span["valid_from"] <= day and (
+                span["valid_to"] is None or day < span["valid_to"]):
+            return str(span["cell_id"])
+    return str(rows[-1]["cell_id"]) if rows else None
+
+
+def _overlaps(span: dict[str, Any], window: Window) -> bool:
+    return span["valid_from"] <= window.end and (
+        span["valid_to"] is None or span["valid_to"] > window.start)
+
+
+def _span_json(span: dict[str, Any]) -> dict[str, Any]:
+    return {"role": span["role"], "cell_id": span["cell_id"],
+            "from": str(span["valid_from"]),
+            "until": str(span["valid_to"]) if span["valid_to"] else None,
+            "event_id": span["event_id"]}
+
+
+def _flag_figures(flags: attendance_rules.MemberFlags | None) -> dict[str, Any]:
+    if flags is None:
+        return {"longest_excused_run": 0, "unexcused_months": []}
+    return {"longest_excused_run": len(flags.longest_excused_run),
+            "longest_excused_run_meetings": [a.meeting_id for a in flags.longest_excused_run],
+            "unexcused_months": list(flags.unexcused_months),
+            "strike_off": flags.strike_off}

@@ -1,0 +1,105 @@
+"""HTTP schemas (marshmallow): every request is validated before anything runs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from chibo_reporting.periods import Period, PeriodError
+from chibo_reporting.queries.evaluation import AT_TIME, CURRENT
+
+_WAIT_FOR = re.compile(r"^(?P<source>[a-z][a-z0-9_-]{0,39}):(?P<position>\d{1,18})$")
+
+
+def _period(value: str) -> None:
+    try:
+        Period.parse(value)
+    except PeriodError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def _wait_for(value: str) -> None:
+    if not _WAIT_FOR.match(value):
+        raise ValidationError("must be <source>:<position>, e.g. meetings:42")
+
+
+def _id(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(1, 64), **kwargs)
+
+
+class RulebookIn(Schema):
+    id = _id(load_default=None, allow_none=True,
+             metadata={"description": "the publication's id (a UUID is generated if absent)"})
+    unit_id = _id(required=True, metadata={"description": "the unit it applies to, and below"})
+    effective_from = fields.Date(required=True, metadata={"description": "first day in force"})
+    parameters = fields.Dict(keys=fields.String(), required=True,
+                             metadata={"description": "parameters to change (see RULES.md)"})
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 300))
+
+    @post_load
+    def tidy(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["id"] = data["id"] or str(uuid.uuid4())
+        if data["name"]:
+            data["name"] = unicodedata.normalize("NFC", data["name"])
+        return data
+
+
+class RulebookOut(Schema):
+    id = fields.String()
+    unit_id = fields.String(allow_none=True)
+    version = fields.Integer()
+    effective_from = fields.Date()
+    name = fields.String(allow_none=True)
+    parameters = fields.Dict()
+
+
+class RulebookList(Schema):
+    items = fields.List(fields.Nested(RulebookOut))
+
+
+class RulebookQuery(Schema):
+    unit_id = _id(load_default=None)
+
+
+class WaitQuery(Schema):
+    wait_for = fields.List(fields.String(validate=_wait_for), load_default=list,
+                           metadata={"description": "<source>:<position> to wait for (repeat)"})
+
+    @post_load
+    def targets(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        pairs = [value.split(":") for value in data["wait_for"]]
+        data["wait_for"] = [(source, int(position)) for source, position in pairs]
+        return data
+
+
+class ReportQuery(WaitQuery):
+    period = fields.String(required=True, validate=_period,
+                           metadata={"description": "YYYY, YYYY-Qn or YYYY-MM"})
+    rules = fields.String(load_default=AT_TIME, validate=validate.OneOf((AT_TIME, CURRENT)),
+                          metadata={"description": "at_time (default) or current"})
+
+    @post_load
+    def parse(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["period"] = Period.parse(data["period"])
+        return data
+
+
+class UnitReportQuery(ReportQuery):
+    tree_as_of = fields.Date(load_default=None,
+                             metadata={"description": "the day of the tree (default: period end)"})
+
+
+class OverseersQuery(UnitReportQuery):
+    unit_id = _id(required=True)
+
+
+class StreamQuery(WaitQuery):
+    source = fields.String(load_default=None, validate=validate.Length(1, 40))
+
+
+class VerifyQuery(WaitQuery):
+    source = fields.String(required=True, validate=validate.Length(1, 40))

@@ -1,0 +1,181 @@
+"""HTTP conventions of the reporting API: rulebooks, validation, scope, waiting, audit."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import sqlalchemy as sa
+
+from chibo_reporting.access import PERMISSIONS
+from chibo_reporting.app import PATH_PREFIXES
+from chibo_web.permissions import uncovered, unknown
+
+from .scenarios import CELL, COMMUNE, PROVINCE, bi_ban_roll, bi_ban_tree
+from .support import Client, catch_up
+
+
+def test_publishing_a_rulebook_answers_201_with_the_merged_parameters(client):
+    answer = client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2024-01-01",
+                                        "name": "Quỳnh Nhai",
+                                        "parameters": {"overseer_quotas": {
+                                            "executive_committee_member": 3,
+                                            "standing_committee_member": 2}}})
+    assert answer.status_code == 201
+    body = answer.get_json()
+    assert (body["unit_id"], body["version"], body["name"]) == (PROVINCE, 1, "Quỳnh Nhai")
+    assert body["parameters"]["regular_min_minutes"] == 90
+    assert answer.headers["Location"] == f"/rulebooks?unit_id={PROVINCE}"
+    listed = client.get(f"/rulebooks?unit_id={PROVINCE}").get_json()["items"]
+    assert [(r["id"], r["version"]) for r in listed] == [("national-default", 0),
+                                                          (body["id"], 1)]
+
+
+def test_a_retried_publication_is_harmless_and_a_reused_id_is_refused(client):
+    body = {"id": "rb-son-la-2024", "unit_id": PROVINCE, "effective_from": "2024-01-01",
+            "parameters": {"prescribed_day": 3}}
+    first = client.post("/rulebooks", body, headers={"Idempotency-Key": "k-1"})
+    again = client.post("/rulebooks", body, headers={"Idempotency-Key": "k-1"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.get_json() == again.get_json()
+    same_id = client.post("/rulebooks", body)
+    assert same_id.status_code == 201
+    assert same_id.get_json()["version"] == 1
+    other = client.post("/rulebooks", body | {"parameters": {"prescribed_day": 5}})
+    assert other.status_code == 409
+    assert other.content_type == "application/problem+json"
+    versions = client.get(f"/rulebooks?unit_id={PROVINCE}").get_json()["items"]
+    assert len(versions) == 2
+
+
+def test_invalid_parameters_are_a_422_naming_each_and_nothing_is_published(client, service):
+    answer = client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2024-01-01",
+                                        "parameters": {"prescribed_day": 40, "quorum": 2}})
+    assert answer.status_code == 422
+    problem = answer.get_json()
+    assert set(problem["errors"]["parameters"]) == {"prescribed_day", "quorum"}
+    missing = client.post("/rulebooks", {"unit_id": PROVINCE, "parameters": {}})
+    assert missing.status_code == 422
+    assert "effective_from" in missing.get_json()["errors"]
+    assert service.store.last_position() == 0
+
+
+def test_a_bad_period_or_mode_is_a_422_naming_the_parameter(client):
+    answer = client.get(f"/reports/cells/{CELL}?period=2024-13")
+    assert answer.status_code == 422
+    assert answer.content_type == "application/problem+json"
+    assert "period" in answer.get_json()["errors"]
+    assert "period" in client.get(f"/reports/units/{PROVINCE}").get_json()["errors"]
+    assert "rules" in client.get(f"/reports/cells/{CELL}?period=2024&rules=later").get_json()[
+        "errors"]
+    assert "wait_for" in client.get(f"/reports/cells/{CELL}?period=2024&wait_for=x").get_json()[
+        "errors"]
+
+
+def test_reports_need_a_token_and_stay_inside_its_scope(app, world, service):
+    bi_ban_tree(world)
+    world.unit("other-province", "provincial_committee", None)
+    world.publish()
+    catch_up(service)
+    anonymous = app.test_client().get(f"/reports/cells/{CELL}?period=2024")
+    assert anonymous.status_code == 401
+    commune_staff = Client(app, roles=("committee_staff",), scope=(COMMUNE,))
+    assert commune_staff.get(f"/reports/cells/{CELL}?period=2024").status_code == 200
+    assert commune_staff.get("/reports/units/other-province?period=2024").status_code == 403
+    assert commune_staff.get("/audit/verify?source=members").status_code == 403
+    refused = commune_staff.post("/rulebooks", {"unit_id": "other-province",
+                                                "effective_from": "2024-01-01",
+                                                "parameters": {}})
+    assert refused.status_code == 403
+
+
+def test_the_openapi_document_lists_every_report(app):
+    paths = app.test_client().get("/openapi.json").get_json()["paths"]
+    assert {"/rulebooks", "/reports/cells/{cell_id}", "/reports/units/{unit_id}",
+            "/reports/overseers", "/reports/members/{member_id}", "/reports/reminders",
+            "/audit/streams/{stream_id}", "/audit/verify"} <= set(paths)
+
+
+def test_an_unknown_cell_is_a_404(client):
+    answer = client.get("/reports/cells/nowhere?period=2024")
+    assert answer.status_code == 404
+    assert answer.content_type == "application/problem+json"
+
+
+def test_wait_for_holds_the_answer_until_the_projection_has_the_write(client, service, world):
+    bi_ban_tree(world)
+    world.meeting("m-1", CELL, date(2024, 3, 3), roll=bi_ban_roll())
+    world.publish()
+    position = world.meetings.store.last_position()
+    projector = service.projector()
+    projector.poll_timeout = 0.05
+    stop = threading.Event()
+    worker = threading.Thread(target=projector.run, args=(stop,))
+    worker.start()
+    try:
+        answer = client.get(f"/reports/cells/{CELL}?period=2024-03"
+                            f"&wait_for=meetings:{position}&wait_for=members:1")
+    finally:
+        stop.set()
+        worker.join(10)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["positions"]["meetings"] >= position
+    assert answer.get_json()["meetings"][0]["meeting_id"] == "m-1"
+
+
+def test_wait_for_a_position_never_applied_times_out_with_a_problem(client):
+    answer = client.get(f"/reports/units/{PROVINCE}?period=2024&wait_for=meetings:99")
+    assert answer.status_code == 504
+    assert answer.content_type == "application/problem+json"
+    assert "meetings:99" in answer.get_json()["detail"]
+
+
+def test_the_audit_trail_gives_a_streams_history_and_verifies_every_chain(client, world,
+                                                                          service):
+    bi_ban_tree(world)
+    events = world.meeting("m-1", CELL, date(2024, 3, 3), roll=bi_ban_roll())
+    world.publish()
+    catch_up(service)
+    history = client.get("/audit/streams/m-1").get_json()
+    assert [e["type"] for e in history["events"]] == [
+        "meetings.MeetingScheduled", "meetings.MeetingNoticeSent", "meetings.MeetingDocumentPosted",
+        "meetings.MeetingHeld", "meetings.AttendanceRecorded", "meetings.MeetingDocumentPosted",
+        "meetings.MeetingSelfAssessed"]
+    assert [e["version"] for e in history["events"]] == list(range(1, 8))
+    assert history["events"][3]["id"] == events["held"].id
+    assert history["events"][3]["actor"] == "meetings-test"
+    assert history["events"][3]["time"] == events["held"].time
+    assert history["verified"] is True
+    verified = client.get("/audit/verify?source=members").get_json()
+    assert verified == {"source": "members", "streams": 16, "events": 17, "ok": True,
+                        "problems": []}
+
+    audit = service.model.audit_events
+    with service.engine.begin() as conn:
+        conn.execute(sa.update(audit).where(audit.c.event_id == events["roll"].id)
+                     .values(data='{"meeting_id":"m-1","present":11}'))
+    tampered = client.get("/audit/verify?source=meetings").get_json()
+    assert tampered["ok"] is False
+    assert tampered["problems"] == ["m-1@5: hash does not match its content"]
+    assert client.get("/audit/streams/nothing-here").status_code == 404
+
+
+def test_every_route_is_in_the_permission_matrix_and_the_service_runs_two_workers(app, service):
+    assert uncovered(app, app.extensions["chibo.permissions"]) == []
+    assert unknown(app, PERMISSIONS) == []
+    assert PATH_PREFIXES == ("/rulebooks", "/reports", "/audit")
+    assert [w.name for w in app.extensions["chibo"].workers()] == ["reporting-relay",
+                                                                   "reporting-projector"]
+
+
+def test_a_secretary_may_read_reports_but_not_publish_rulebooks(app, world, service):
+    bi_ban_tree(world)
+    world.publish()
+    catch_up(service)
+    secretary = Client(app, roles=("secretary",), scope=(CELL,))
+    assert secretary.get(f"/reports/cells/{CELL}?period=2024").status_code == 200
+    assert secretary.get(f"/reports/units/{COMMUNE}?period=2024").status_code == 403
+    refused = secretary.post("/rulebooks", {"unit_id": CELL, "effective_from": "2024-01-01",
+                                            "parameters": {}})
+    assert refused.status_code == 403
+    assert service.store.last_position() == 0

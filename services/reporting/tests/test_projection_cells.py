@@ -1,0 +1,148 @@
+"""Projection end to end: real contract events through store → relay → embedded log →
+the reporting projector, then the HTTP reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from .scenarios import CELL, COMMUNE, EXEMPTED, MEMBERS, bi_ban_roll, bi_ban_tree
+from .support import Roll, catch_up
+
+
+def report(client, path: str) -> dict:
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def test_twelve_members_one_exempted_who_attends_ten_present_one_excused(world, service, client):
+    bi_ban_tree(world)
+    # bb-11 is absent with a reason; bb-12 (exempted) comes anyway.
+    roll = bi_ban_roll(**{"bb-11": "absent_excused", EXEMPTED: "present"})
+    events = world.meeting("m-2024-03", CELL, date(2024, 3, 3), roll=roll)
+    world.publish()
+    assert catch_up(service) > 0
+
+    cell = report(client, f"/reports/cells/{CELL}?period=2024-03")
+    rate = cell["rules"]["CR-11"]
+    assert rate["result"] == "pass"
+    assert (rate["figures"]["required"], rate["figures"]["present"]) == (11, 10)
+    assert rate["figures"]["absent_excused"] == 1
+    assert rate["figures"]["exempted_present"] == 1  # came, but outside the base
+    assert rate["figures"]["rate"] == pytest.approx(10 / 11, abs=1e-4)  # 0.909
+    assert rate["evidence"] == [events["roll"].id]
+    assert cell["rules"]["CR-12"]["result"] == "pass"
+    assert cell["rules"]["CR-13"]["result"] == "pass"
+    assert cell["rules"]["CR-17"]["result"] == "pass"
+    for rule in ("CR-01", "CR-02", "CR-06", "CR-07", "CR-08", "CR-10", "CR-18"):
+        assert cell["rules"][rule]["result"] == "pass", (rule, cell["rules"][rule])
+    [meeting] = cell["meetings"]
+    assert meeting | {"evidence": None} == meeting | {
+        "meeting_id": "m-2024-03", "kind": "regular", "held_on": "2024-03-03",
+        "duration_minutes": 95, "required": 11, "present": 10, "absent_excused": 1,
+        "absent_unexcused": 0, "attendance_rate": 0.9091, "grade": "good",
+        "evidence": None}
+    assert events["held"].id in meeting["evidence"]
+    assert cell["rulebook"] == {"id": "national-default", "version": 0, "unit_id": None}
+    assert cell["positions"]["members"] == world.members.store.last_position()
+    assert cell["positions"]["meetings"] == world.meetings.store.last_position()
+
+
+def test_an_exemption_recorded_after_the_roll_call_still_never_counts(world, service, client):
+    bi_ban_tree(world)
+    roll = bi_ban_roll(**{"bb-10": "absent_unexcused"})
+    world.meeting("m-2024-04", CELL, date(2024, 4, 3), roll=roll)
+    world.publish()
+    catch_up(service)
+    before = report(client, f"/reports/cells/{CELL}?period=2024-04")["rules"]
+    assert before["CR-13"]["result"] == "fail"
+    assert before["CR-11"]["figures"]["rate"] == pytest.approx(10 / 11, abs=1e-4)
+
+    world.exempt("bb-10", date(2024, 3, 20))  # back-dated decision, published later
+    world.publish()
+    catch_up(service)
+    after = report(client, f"/reports/cells/{CELL}?period=2024-04")["rules"]
+    assert after["CR-13"]["result"] == "pass"
+    assert (after["CR-11"]["figures"]["required"], after["CR-11"]["figures"]["present"]) == (10, 10)
+    assert after["CR-17"]["result"] == "fail"
+    assert after["CR-17"]["figures"]["exempted_left_out_of_base"] == 1
+    member = report(client, "/reports/members/bb-10?period=2024")
+    assert member["attendance"][0]["counted"] is False
+    assert member["attendance"][0]["exempted"] is True
+    assert member["flags"] == []
+
+
+def test_a_member_transferred_mid_quarter_is_followed_across_both_cells(world, service, client):
+    bi_ban_tree(world)
+    world.unit("pa-xa", "cell", COMMUNE, name="Chi bộ bản Pá Xa")
+    mover = MEMBERS[0]
+    for month in (1, 2):
+        roll = bi_ban_roll(**{mover: "absent_unexcused"})
+        world.meeting(f"bb-{month}", CELL, date(2024, month, 3), roll=roll)
+    world.transfer(mover, "pa-xa", date(2024, 2, 15))
+    world.meeting("px-3", "pa-xa", date(2024, 3, 3),
+                  roll=Roll(required=[mover, "px-2", "px-3"], statuses={mover: "absent_unexcused"}))
+    world.meeting("bb-3", CELL, date(2024, 3, 3),
+                  roll=Roll(required=MEMBERS[1:-1], statuses={}, exempted=[EXEMPTED]))
+    world.publish()
+    catch_up(service)
+
+    member = report(client, f"/reports/members/{mover}?period=2024-Q1")
+    assert [(a["cell_id"], a["held_on"], a["status"]) for a in member["attendance"]] == [
+        (CELL, "2024-01-03", "absent_unexcused"), (CELL, "2024-02-03", "absent_unexcused"),
+        ("pa-xa", "2024-03-03", "absent_unexcused")]
+    assert member["flags"] == ["CR-15"]  # unexcused in three months of 2024
+    assert member["cell_id"] == "pa-xa"
+    assert [c["cell_id"] for c in member["cells"] if c["role"] == "member"] == [CELL, "pa-xa"]
+    # The strike-off alert belongs to the cell the member is in now (their last absence).
+    new_cell = report(client, "/reports/cells/pa-xa?period=2024-Q1")["rules"]["CR-15"]
+    assert new_cell["result"] == "fail"
+    assert new_cell["figures"]["alerts"] == [
+        {"member_id": mover, "months": ["2024-01", "2024-02", "2024-03"]}]
+    old_cell = report(client, f"/reports/cells/{CELL}?period=2024-Q1")["rules"]
+    assert old_cell["CR-15"]["result"] == "pass"
+    assert old_cell["CR-13"]["figures"]["absent_unexcused"] == 2
+    # In January and February alone the member was only at the early-warning level.
+    february = report(client, f"/reports/members/{mover}?period=2024-02")
+    assert (february["flags"], february["warnings"]) == ([], ["CR-15"])
+
+
+def test_a_combined_session_is_a_regular_and_a_thematic_meeting_of_two_parts(world, service,
+                                                                             client):
+    bi_ban_tree(world)
+    world.meeting("jan", CELL, date(2024, 1, 3), roll=bi_ban_roll())
+    world.meeting("feb", CELL, date(2024, 2, 3), roll=bi_ban_roll())
+    world.meeting("mar", CELL, date(2024, 3, 3), kind="combined", minutes=130,
+                  roll=bi_ban_roll(), topic="Đoạn đường bê tông 75 m cuối cùng")
+    world.meeting("apr", CELL, date(2024, 4, 3), kind="combined", minutes=110,
+                  roll=bi_ban_roll(), topic="Nước sạch")
+    world.publish()
+    catch_up(service)
+    q1 = report(client, f"/reports/cells/{CELL}?period=2024-Q1")["rules"]
+    assert q1["CR-01"]["result"] == "pass"
+    assert q1["CR-03"]["result"] == "pass"
+    assert q1["CR-05"]["result"] == "pass"
+    assert q1["CR-05"]["figures"]["checked"] == 1
+    april = report(client, f"/reports/cells/{CELL}?period=2024-04")
+    assert april["rules"]["CR-05"]["result"] == "fail"  # 110 < 120 minutes
+    assert april["rules"]["CR-06"]["result"] == "pass"  # but ≥ the regular 90
+    assert april["meetings"][0]["kind"] == "combined"
+    assert april["meetings"][0]["parts"] == 2
+
+
+def test_meetings_on_the_prescribed_day_or_moved_with_a_reason(world, service, client):
+    bi_ban_tree(world)
+    world.meeting("on-day", CELL, date(2025, 9, 3))
+    world.meeting("moved", CELL, date(2025, 10, 7), scheduled=date(2025, 10, 3),
+                  reason="Mưa lũ, đường bị sạt lở")
+    world.meeting("off-day", CELL, date(2025, 11, 12))
+    world.publish()
+    catch_up(service)
+    q4 = report(client, f"/reports/cells/{CELL}?period=2025-Q4")["rules"]["CR-02"]
+    assert q4["result"] == "fail"
+    assert (q4["figures"]["checked"], q4["figures"]["with_recorded_reason"]) == (2, 1)
+    october = report(client, f"/reports/cells/{CELL}?period=2025-10")["rules"]["CR-02"]
+    assert october["result"] == "pass"
+    assert october["figures"]["meetings"][0]["recorded_reason"] == "Mưa lũ, đường bị sạt lở"

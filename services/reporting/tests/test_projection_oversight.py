@@ -1,0 +1,112 @@
+"""Oversight end to end: assignments, visits and quotas (CR-24, CR-25), notices to overseers
+(CR-08), and the remind-and-review list (CR-27) with the status of each case."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .scenarios import CELL, COMMUNE, PROVINCE, bi_ban_roll, bi_ban_tree
+from .support import catch_up, new_id
+from .test_projection_cells import report
+
+EXECUTIVE, STANDING = "executive_committee_member", "standing_committee_member"
+
+
+def overseen_year(world) -> None:
+    bi_ban_tree(world)
+    world.unit("ta-hoc", "cell", COMMUNE)
+    world.assign("uv-1", CELL, EXECUTIVE, date(2024, 1, 1))
+    world.assign("uv-2", COMMUNE, STANDING, date(2024, 1, 1))
+    for month in (2, 6):
+        world.visit("uv-1", CELL, date(2024, month, 3))
+    world.visit("uv-1", CELL, date(2024, 10, 3), counts=False)
+    for month in (3, 9):
+        world.visit("uv-2", CELL, date(2024, month, 3))
+    world.visit("uv-2", "ta-hoc", date(2024, 4, 3))
+
+
+def test_overseers_report_cells_visits_and_quota_by_position(world, service, client):
+    overseen_year(world)
+    world.publish()
+    catch_up(service)
+    answer = report(client, f"/reports/overseers?unit_id={COMMUNE}&period=2024")
+    by_overseer = {o["overseer_id"]: o for o in answer["overseers"]}
+    executive = by_overseer["uv-1"]
+    assert (executive["position_basis"], executive["cells"]) == (EXECUTIVE, [CELL])
+    assert (executive["visits"], executive["counted_visits"], executive["quota"]) == (3, 2, 3)
+    assert executive["met"] is False
+    standing = by_overseer["uv-2"]
+    assert standing["cells"] == [CELL, "ta-hoc"]
+    assert [(c["cell_id"], c["counted_visits"], c["required"]) for c in standing["per_cell"]] == [
+        (CELL, 2, 2), ("ta-hoc", 1, 2)]
+    assert standing["met"] is False
+
+    cell = report(client, f"/reports/cells/{CELL}?period=2024")["rules"]
+    assert cell["CR-24"]["result"] == "pass"
+    assert cell["CR-24"]["figures"]["overseers"] == ["uv-1", "uv-2"]
+    assert cell["CR-25"]["result"] == "fail"
+    unit = report(client, f"/reports/units/{COMMUNE}?period=2024")
+    assert unit["overseers"] == {"assigned_cells_share": 1.0, "quota_met": 0, "total": 2}
+
+
+def test_a_provincial_rulebook_sets_the_quotas(world, service, client):
+    overseen_year(world)
+    world.publish()
+    client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2024-01-01",
+                               "name": "Quỳnh Nhai (ví dụ)",
+                               "parameters": {"overseer_quotas": {EXECUTIVE: 2, STANDING: 1}}})
+    service.relay().run_once()
+    catch_up(service)
+    answer = report(client, f"/reports/overseers?unit_id={COMMUNE}&period=2024")
+    assert {o["overseer_id"]: o["met"] for o in answer["overseers"]} == {"uv-1": True,
+                                                                         "uv-2": True}
+
+
+def test_every_overseer_in_charge_must_be_notified_of_the_meeting(world, service, client):
+    bi_ban_tree(world)
+    world.assign("uv-1", CELL, EXECUTIVE, date(2024, 1, 1))
+    world.meeting("told", CELL, date(2024, 3, 3), roll=bi_ban_roll(), notices=["uv-1"])
+    world.meeting("untold", CELL, date(2024, 4, 3), roll=bi_ban_roll(), notices=[])
+    world.publish()
+    catch_up(service)
+    assert report(client, f"/reports/cells/{CELL}?period=2024-03")["rules"]["CR-08"][
+        "result"] == "pass"
+    april = report(client, f"/reports/cells/{CELL}?period=2024-04")["rules"]["CR-08"]
+    assert april["result"] == "fail"
+    assert april["figures"]["exceptions"][0]["overseers_not_notified_in_time"] == ["uv-1"]
+
+
+def test_the_remind_and_review_list_follows_each_case(world, service, client):
+    bi_ban_tree(world)
+    world.unit("ta-hoc", "cell", COMMUNE)
+    for cell in (CELL, "ta-hoc"):
+        for month in (1, 3):
+            world.meeting(f"{cell}-{month}", cell, date(2024, month, 3), roll=bi_ban_roll())
+        world.meeting(f"{cell}-2", cell, date(2024, 2, 3), kind="combined", minutes=125,
+                      roll=bi_ban_roll(), score=None if cell == CELL else 45.0)
+    world.publish()
+    catch_up(service)
+    items = report(client, f"/reports/reminders?unit_id={COMMUNE}&period=2024-Q1")["items"]
+    assert [(i["cell_id"], i["rules"], i["status"]) for i in items] == [
+        (CELL, ["CR-18"], "candidate"), ("ta-hoc", ["CR-18"], "candidate")]
+    assert "graded weak on 2024-02-03" in items[1]["reason"]
+
+    review = new_id()
+    world.oversight.emit(review, "ReviewOpened", review_id=review, cell_id=CELL,
+                         period="2024-Q1", rule_ids=["CR-18"], reminded_on=date(2024, 4, 5))
+    world.publish()
+    catch_up(service)
+    items = report(client, f"/reports/reminders?unit_id={COMMUNE}&period=2024-Q1")["items"]
+    assert (items[0]["status"], items[0]["review_id"]) == ("reminded", review)
+    world.oversight.emit(review, "ExplanationRecorded", review_id=review, cell_id=CELL,
+                         text="Chưa kịp chấm điểm", received_on=date(2024, 4, 12))
+    world.publish()
+    catch_up(service)
+    items = report(client, f"/reports/reminders?unit_id={COMMUNE}&period=2024-Q1")["items"]
+    assert items[0]["status"] == "explained"
+    world.oversight.emit(review, "ReviewClosed", review_id=review, cell_id=CELL,
+                         outcome="fixed", closed_on=date(2024, 4, 20))
+    world.publish()
+    catch_up(service)
+    items = report(client, f"/reports/reminders?unit_id={COMMUNE}&period=2024-Q1")["items"]
+    assert items[0]["status"] == "fixed"
