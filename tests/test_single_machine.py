@@ -63,7 +63,7 @@ def test_every_installed_service_is_ready_on_one_address(chibo):
     base, _ = chibo
     ready = requests.get(f"{base}/readyz", timeout=10)
     assert ready.status_code == 200
-    assert {"members", "meetings"} <= set(ready.json()["services"])
+    assert set(ready.json()["services"]) == {"members", "meetings", "oversight", "reporting"}
     for service in ready.json()["services"]:
         assert requests.get(f"{base}/{service}/openapi.json", timeout=10).json()["paths"]
 
@@ -86,3 +86,27 @@ def test_a_write_without_a_token_is_refused_and_with_one_is_attributed(chibo):
     location = created.headers["Location"]
     location = location if location.startswith("http") else base + location
     assert requests.get(location, headers=auth, timeout=10).json()["code"] == unit["code"]
+
+
+def test_a_write_reaches_the_reports_through_the_embedded_log(chibo):
+    base, auth = chibo
+    unit = {
+        "code": f"SL-{uuid.uuid4().hex[:6]}",
+        "name": "Tỉnh ủy Sơn La",
+        "kind": "provincial_committee",
+        "parent_id": None,
+        "effective_from": "2020-01-01",
+    }
+    created = requests.post(f"{base}/org-units", json=unit, headers=auth, timeout=10)
+    assert created.status_code == 201, created.text
+    position = created.headers["Chibo-Position"]
+    report = requests.get(
+        f"{base}/reports/units/{created.json()['id']}",
+        params={"period": "2026", "wait_for": position},
+        headers=auth,
+        timeout=30,
+    )
+    assert report.status_code == 200, report.text
+    source, _, number = position.partition(":")
+    assert report.json()["positions"][source] >= int(number)
+    assert report.json()["cells"] == 0
