@@ -14,7 +14,7 @@ from chibo_eventsourcing.consumer import ConsumerRunner
 from chibo_eventsourcing.relay import Relay
 from chibo_eventsourcing.repository import Written
 from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus
-from chibo_eventsourcing.sql.engine import create_engine, is_postgres, read_connection
+from chibo_eventsourcing.sql.engine import create_engine, read_connection
 from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.store import Clock, Metadata, utc_now
 from chibo_meetings import access, publishing
@@ -30,7 +30,6 @@ from chibo_meetings.repository import MeetingRepository
 from chibo_web.auth import Caller
 
 CONSUMER_GROUP = "meetings"
-SCHEMA_LOCK_KEY = 0x4D656574  # "Meet"
 
 
 class MeetingsService:
@@ -152,7 +151,7 @@ def bootstrap(
     if store is None:
         store = SqlEventStore(create_engine(settings.database_url), SOURCE, clock=clock)
     tables = define_tables(store.metadata)
-    create_tables(store)
+    store.create_tables()
     return MeetingsService(
         store=store,
         tables=tables,
@@ -160,12 +159,3 @@ def bootstrap(
         clock=clock,
         partitions=settings.platform.kafka_partitions,
     )
-
-
-def create_tables(store: SqlEventStore) -> None:
-    """Create what is missing; on PostgreSQL one process at a time (gunicorn workers, relay and
-    consumer may all start together), on SQLite the write lock already serialises it."""
-    with store.engine.begin() as conn:
-        if is_postgres(conn):
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
-        store.metadata.create_all(conn)

@@ -45,7 +45,6 @@ from chibo_web.auth import Caller
 
 CONSUMER_GROUP = "oversight"
 POLICY_ACTOR = "oversight-visit-policy"
-SCHEMA_LOCK_KEY = 0x4F767273  # "Ovrs"
 # Commands check the lists, then append: on PostgreSQL one writer at a time does both, so two
 # conflicting writes (overlapping assignments, two visits to a meeting) never both succeed.
 # SQLite's write transactions (BEGIN IMMEDIATE) already serialise them.
@@ -229,7 +228,7 @@ def bootstrap(
     if store is None:
         store = SqlEventStore(create_engine(settings.database_url), SOURCE, clock=clock)
     tables = define_tables(store.metadata)
-    create_tables(store)
+    store.create_tables()
     return OversightService(
         store=store,
         tables=tables,
@@ -237,13 +236,4 @@ def bootstrap(
         clock=clock,
         partitions=settings.platform.kafka_partitions,
     )
-
-
-def create_tables(store: SqlEventStore) -> None:
-    """Create what is missing; on PostgreSQL one process at a time (gunicorn workers, relay and
-    consumer may all start together), on SQLite the write lock already serialises it."""
-    with store.engine.begin() as conn:
-        if is_postgres(conn):
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
-        store.metadata.create_all(conn)
 
