@@ -12,8 +12,9 @@ from marshmallow import Schema
 
 from chibo_eventsourcing.aggregate import Aggregate
 from chibo_oversight import commands as c
+from chibo_oversight.access import out_of_reach
 from chibo_oversight.bootstrap import OversightService
-from chibo_oversight.domain import Assignment, Review, Visit
+from chibo_oversight.domain import Assignment, NotFoundError, Review, Visit
 from chibo_oversight.handlers import new_id
 from chibo_oversight.queries import AssignmentFilter, ReviewFilter, VisitFilter
 from chibo_oversight.schemas import requests as rq
@@ -78,22 +79,31 @@ def _write(command: c.Command, kind: type[Aggregate], path: str | None = None) -
 
 
 def _read(kind: type[Aggregate], resource_id: str, unit: str, day: str) -> Answer:
-    """One resource with its ETag, if the caller's scope reaches its unit."""
-    row = _service().resource(kind, resource_id)
-    _service().authorize(g.caller, row[unit], row[day])
+    """One resource with its ETag, if the caller's scope reaches its unit on its day or today;
+    for a scoped caller a missing resource answers as one out of reach."""
+    service, named = _service(), f"{kind.__name__.lower()} {resource_id}"
+    try:
+        row = service.resource(kind, resource_id)
+    except NotFoundError:
+        if g.caller.whole_tree:
+            raise
+        raise out_of_reach(named) from None
+    service.authorize(g.caller, row[unit], row[day], named=named)
     return row, 200, {"ETag": etag(row["version"])}
 
 
-def _paging(query: dict[str, Any]) -> tuple[int, int]:
-    return query.pop("page"), query.pop("page_size")
+def _listing(query: dict[str, Any]) -> tuple[int, int, dict[str, Any]]:
+    """Page, page size and the filter, narrowed to what the caller's scope reaches."""
+    page, size = query.pop("page"), query.pop("page_size")
+    return page, size, {**query, "sight": _service().sight(g.caller)}
 
 
 @_route(assignments, "", "GET", query=rq.AssignmentQuery, answer=rs.AssignmentPage)
 def list_assignments(query: dict[str, Any]) -> Any:
-    """Assignments by overseer, unit and day in force, oldest first."""
-    page, size = _paging(query)
-    _service().authorize_list(g.caller, [query.get("unit_id")], query.get("overseer_id"))
-    return _service().assignments(AssignmentFilter(**query), page, size)
+    """Assignments by overseer, unit and day in force, oldest first (within the scope, and
+    an overseer's own)."""
+    page, size, where = _listing(query)
+    return _service().assignments(AssignmentFilter(**where), page, size)
 
 
 @_route(assignments, "", body=rq.AssignSchema, answer=rs.AssignmentOut, status=201)
@@ -117,11 +127,10 @@ def end_assignment(body: dict[str, Any], assignment_id: str) -> Answer:
 
 @_route(visits, "", "GET", query=rq.VisitQuery, answer=rs.VisitPage)
 def list_visits(query: dict[str, Any]) -> Any:
-    """Visits by overseer, cell (or unit above the cells), meeting and day, oldest first."""
-    page, size = _paging(query)
-    units = [query.get("cell_id"), query.get("unit_id")]
-    _service().authorize_list(g.caller, units, query.get("overseer_id"))
-    return _service().visits(VisitFilter(**query), page, size)
+    """Visits by overseer, cell (or unit above the cells), meeting and day, oldest first
+    (within the scope, and an overseer's own)."""
+    page, size, where = _listing(query)
+    return _service().visits(VisitFilter(**where), page, size)
 
 
 @_route(visits, "", body=rq.VisitSchema, answer=rs.VisitOut, status=201)
@@ -139,11 +148,10 @@ def get_visit(visit_id: str) -> Answer:
 
 @_route(reviews, "", "GET", query=rq.ReviewQuery, answer=rs.ReviewPage)
 def list_reviews(query: dict[str, Any]) -> Any:
-    """Cases of every cell below a unit (tree as of today), by status, oldest reminder first."""
-    page, size = _paging(query)
-    units = [query.get("unit_id"), query.get("cell_id")]
-    _service().authorize_list(g.caller, units, None)
-    return _service().reviews(ReviewFilter(**query), page, size)
+    """Cases of every cell below a unit (tree as of today), by status, oldest reminder first
+    (within the scope)."""
+    page, size, where = _listing(query)
+    return _service().reviews(ReviewFilter(**where), page, size)
 
 
 @_route(reviews, "", body=rq.OpenReviewSchema, answer=rs.ReviewOut, status=201)

@@ -26,13 +26,14 @@ from chibo_eventsourcing.store import Clock, Metadata, utc_now
 from chibo_oversight import access, publishing
 from chibo_oversight import commands as c
 from chibo_oversight.config import Settings
-from chibo_oversight.domain import AccessError, Assignment, NotFoundError, Review
+from chibo_oversight.domain import Assignment, NotFoundError, Review
 from chibo_oversight.handlers import Context, handle
 from chibo_oversight.projections import CopyBatch, CopyProjection, RollCall
 from chibo_oversight.queries import (
     AssignmentFilter,
     Page,
     ReviewFilter,
+    Sight,
     SqlDirectory,
     VisitFilter,
     list_assignments,
@@ -114,30 +115,36 @@ class OversightService:
             return list_reviews(conn, self.tables, where, page, page_size, today=self.today())
 
     def authorize_command(self, caller: Caller, command: c.Command) -> None:
+        """403 unless the caller has the role and its scope reaches, on today's tree, the unit
+        the command changes; a missing resource answers a scoped caller as one out of reach."""
         access.require_role(caller, command)
-        place = self._place(command)
-        if place is not None:
-            self.authorize(caller, *place)
+        if caller.whole_tree:
+            return  # the handler answers 404 for what does not exist
+        unit_id, named = self._place(command)
+        if unit_id is None:
+            raise access.out_of_reach(named)
+        self.authorize(caller, unit_id, named=named)
 
-    def authorize(self, caller: Caller, unit_id: str, on: date | None = None) -> None:
-        """403 unless the caller's scope reaches the unit, on `on` or today."""
+    def authorize(
+        self, caller: Caller, unit_id: str, on: date | None = None, *, named: str
+    ) -> None:
+        """403 (detail naming `named`) unless the caller's scope reaches the unit, on `on` or
+        today."""
         if caller.whole_tree:
             return
         with read_connection(self.engine) as conn:
             directory = self._directory(conn)
             days = [self.today()] if on is None else [on, self.today()]
-            access.require_reach(caller, directory.reach, unit_id, days)
+            access.require_reach(caller, directory.reach, unit_id, days, named)
 
-    def authorize_list(self, caller: Caller, units: list[str | None], overseer_id: str | None
-                       ) -> None:
-        """A scoped token lists what lies in its scope, or an overseer their own records."""
-        named = [u for u in units if u is not None]
-        if caller.whole_tree or (not named and overseer_id == caller.sub):
-            return
-        if not named:
-            raise AccessError("a token scoped to part of the tree must name a unit")
-        for unit_id in named:
-            self.authorize(caller, unit_id)
+    def sight(self, caller: Caller) -> Sight | None:
+        """What the caller may list (None: everything): the scope's subtree, dated."""
+        if caller.whole_tree:
+            return None
+        with read_connection(self.engine) as conn:
+            directory = self._directory(conn)
+            roots = directory.unit_ids(caller.scope)
+            return access.sight_of(caller, directory.tree_below(roots), roots, self.today())
 
     def ready(self) -> bool:
         try:
@@ -187,22 +194,21 @@ class OversightService:
             _lock(conn)
             yield SqlStreams(self.store, self.tables, conn), self._directory(conn)
 
-    def _place(self, command: c.Command) -> tuple[str, date | None] | None:
-        """The unit a command touches and the day it is about (None: let the handler 404)."""
+    def _place(self, command: c.Command) -> tuple[str | None, str]:
+        """The unit a command changes (None: its resource does not exist) and what the request
+        named, for the answer when it is out of reach."""
         match command:
             case c.AssignOverseer():
-                return command.unit_id, command.from_
-            case c.RecordVisit():
-                return command.cell_id, command.visited_on
-            case c.OpenReview():
-                return command.cell_id, command.reminded_on
+                return command.unit_id, f"unit {command.unit_id}"
+            case c.RecordVisit() | c.OpenReview():
+                return command.cell_id, f"cell {command.cell_id}"
             case c.EndAssignment():
                 row = self._row(Assignment, command.assignment_id)
-                return (row["unit_id"], row["from_date"]) if row else None
+                return (row["unit_id"] if row else None), f"assignment {command.assignment_id}"
             case c.RecordExplanation() | c.CloseReview():
                 row = self._row(Review, command.review_id)
-                return (row["cell_id"], row["reminded_on"]) if row else None
-        return None
+                return (row["cell_id"] if row else None), f"review {command.review_id}"
+        raise AssertionError(f"no place for {type(command).__name__}")
 
     def _row(self, kind: type[A], resource_id: str) -> Any:
         try:

@@ -35,10 +35,12 @@ def test_committee_staff_act_only_within_their_scope(app, client, service):
     far = staff.post("/reviews", review_body(cell_id=FAR_CELL))
     assert far.status_code == 403
     assert event_count(service) == before
-    assert staff.get(f"/reviews?unit_id={OTHER_COMMUNE}").status_code == 403
-    assert staff.get("/reviews").status_code == 403
-    assert staff.get(f"/reviews?unit_id={GRASSROOTS}").status_code == 200
-    case = open_review(client, cell_id=FAR_CELL)
+    case, near = open_review(client, cell_id=FAR_CELL), open_review(client)
+    other = staff.get(f"/reviews?unit_id={OTHER_COMMUNE}")  # lists are narrowed, not refused
+    assert other.status_code == 200 and other.json["items"] == []
+    listed = staff.get("/reviews")
+    assert listed.status_code == 200 and [r["id"] for r in listed.json["items"]] == [near["id"]]
+    assert staff.get(f"/reviews?unit_id={GRASSROOTS}").json["items"] == listed.json["items"]
     assert staff.get(f"/reviews/{case['id']}").status_code == 403
 
 

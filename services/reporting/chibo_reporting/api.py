@@ -12,10 +12,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 
 from chibo_eventsourcing.repository import Written
-from chibo_reporting.access import reaches
+from chibo_reporting.access import Sight, out_of_reach, reaches
 from chibo_reporting.bootstrap import ReportingService
 from chibo_reporting.commands import PublishRulebook
 from chibo_reporting.domain import RulebookPublished, stream_for
+from chibo_reporting.queries import NotFoundError, Shown
 from chibo_reporting.rulebooks import NATIONAL_DEFAULT, Rulebook
 from chibo_reporting.schemas import (
     OverseersQuery,
@@ -78,8 +79,28 @@ def _in_scope(unit_id: str, *days: date) -> bool:
 
 def _require_scope(unit_id: str, *days: date) -> None:
     if not _in_scope(unit_id, *days):
-        raise ProblemError(403, f"unit {unit_id} is not in the part of the tree your token "
-                                "covers")
+        raise ProblemError(403, out_of_reach(f"unit {unit_id}"))
+
+
+def _sight() -> Sight | None:
+    """What a scoped caller sees of the tree (None: a whole-tree caller sees everything)."""
+    caller = _caller()
+    if caller.whole_tree:
+        return None
+    reports_ = _service().reports
+    return Sight(caller, reports_.tree(), reports_.today())
+
+
+def _shown(unit_id: str, day: date) -> tuple[bool, Shown | None]:
+    """For a list-shaped report over a unit: whether the caller sees the unit at all, and
+    which units below it (None: all, the unit is in reach; above the scope, the report holds
+    the part of it the scope reaches; outside it or unknown, nothing)."""
+    sight = _sight()
+    if sight is None or sight.reaches(unit_id, day):
+        return True, None
+    if sight.above(unit_id):
+        return True, lambda unit: sight.reaches(unit, day)
+    return False, None
 
 
 def _wait(query: dict[str, Any]) -> None:
@@ -119,14 +140,20 @@ def publish_rulebook(body: dict[str, Any]) -> Any:
 
 @_route(rulebooks, "/rulebooks", "GET", query=RulebookQuery, answer=RulebookList)
 def list_rulebooks(query: dict[str, Any]) -> Any:
-    """The national default and the published versions (of one unit, or of all)."""
-    service = _service()
+    """The national default and the published versions (of one unit, or of all) that apply
+    within the caller's scope: of the units it reaches and of the units above it."""
+    service, sight = _service(), _sight()
     if query["unit_id"]:
         series = service.repository.find(stream_for(query["unit_id"]))
         items = [_published(p) for p in series.published] if series else []
     else:
         items = [rulebook_json(r) for r in service.reports.rulebooks()]
-    return {"items": [rulebook_json(NATIONAL_DEFAULT), *items]}
+    if sight is not None:
+        items = [i for i in items if sight.reaches(i["unit_id"]) or sight.above(i["unit_id"])]
+    every = [rulebook_json(NATIONAL_DEFAULT), *items]
+    page, size = query["page"], query["page_size"]
+    return {"items": every[(page - 1) * size:page * size], "page": page, "page_size": size,
+            "total": len(every)}
 
 
 def _ready_for(query: dict[str, Any], unit_id: str | None, day: date) -> None:
@@ -157,18 +184,26 @@ def unit_report(query: dict[str, Any], unit_id: str) -> Any:
 
 @_route(reports, "/reports/overseers", "GET", query=OverseersQuery)
 def overseers_report(query: dict[str, Any]) -> Any:
-    """Per overseer in charge at or below the unit: cells, visits, quota, met or not."""
-    _ready_for(query, query["unit_id"], _tree_day(query))
-    return _service().reports.overseers(query["unit_id"], query["period"], _tree_day(query),
-                                        query["rules"])
+    """Per overseer in charge at or below the unit: cells, visits, quota, met or not (of the
+    assignments and cells within the caller's scope)."""
+    _wait(query)
+    unit_id, period, day, mode = query["unit_id"], query["period"], _tree_day(query), query["rules"]
+    seen, shown = _shown(unit_id, day)
+    if not seen:
+        return _service().reports.nothing(unit_id, period, mode, overseers=[])
+    return _service().reports.overseers(unit_id, period, day, mode, shown)
 
 
 @_route(reports, "/reports/reminders", "GET", query=OverseersQuery)
 def reminders_report(query: dict[str, Any]) -> Any:
-    """The remind-and-review candidates (CR-27) below the unit."""
-    _ready_for(query, query["unit_id"], _tree_day(query))
-    return _service().reports.reminders(query["unit_id"], query["period"], _tree_day(query),
-                                        query["rules"])
+    """The remind-and-review candidates (CR-27) below the unit (within the caller's scope)."""
+    _wait(query)
+    unit_id, period, day, mode = query["unit_id"], query["period"], _tree_day(query), query["rules"]
+    seen, shown = _shown(unit_id, day)
+    if not seen:
+        return _service().reports.nothing(unit_id, period, mode, tree_as_of=day.isoformat(),
+                                          items=[])
+    return _service().reports.reminders(unit_id, period, day, mode, shown)
 
 
 @_route(reports, "/reports/members/<member_id>", "GET", query=ReportQuery)
@@ -176,23 +211,36 @@ def member_report(query: dict[str, Any], member_id: str) -> Any:
     """A member's attendance history in the period and flags (CR-14, CR-15); in reach when one
     of the member's cells in the period is."""
     _ready_for(query, None, query["period"].end)
-    answer = _service().reports.member(member_id, query["period"], query["rules"])
+    refused = ProblemError(403, out_of_reach(f"member {member_id}"))
+    try:
+        answer = _service().reports.member(member_id, query["period"], query["rules"])
+    except NotFoundError:
+        if _caller().whole_tree:
+            raise
+        raise refused from None
     cells = {answer["cell_id"], *(c["cell_id"] for c in answer["cells"])} - {None}
     if not any(_in_scope(c, query["period"].end) for c in cells) and not _caller().whole_tree:
-        raise ProblemError(403, f"member {member_id} is not in the part of the tree your token "
-                                "covers")
+        raise refused
     return answer
 
 
 @_route(audit, "/audit/streams/<path:stream_id>", "GET", query=StreamQuery)
 def stream_history(query: dict[str, Any], stream_id: str) -> Any:
-    """The full ordered history of one stream, with actor and time."""
+    """The full ordered history of one stream, with actor and time, if what it is about lies
+    in the caller's scope (today or on its day)."""
     _wait(query)
-    return _service().reports.stream(stream_id, query["source"])
+    sight = _sight()
+    try:
+        return _service().reports.stream(stream_id, query["source"], sight)
+    except NotFoundError:
+        if sight is None:
+            raise
+        raise ProblemError(403, out_of_reach(f"stream {stream_id}")) from None
 
 
 @_route(audit, "/audit/verify", "GET", query=VerifyQuery)
 def verify(query: dict[str, Any]) -> Any:
-    """Re-verify the hash chain of every stream of a source."""
+    """Re-verify the hash chain of every stream of a source (that the caller's scope
+    reaches)."""
     _wait(query)
-    return _service().reports.verify(query["source"])
+    return _service().reports.verify(query["source"], _sight())

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from chibo_reporting.periods import Period, PeriodError
+from chibo_reporting.projections import SOURCES
 from chibo_reporting.queries.evaluation import AT_TIME, CURRENT
 
 _WAIT_FOR = re.compile(r"^(?P<source>[a-z][a-z0-9_-]{0,39}):(?P<position>\d{1,18})$")
@@ -23,8 +24,11 @@ def _period(value: str) -> None:
 
 
 def _wait_for(value: str) -> None:
-    if not _WAIT_FOR.match(value):
+    found = _WAIT_FOR.match(value)
+    if not found:
         raise ValidationError("must be <source>:<position>, e.g. meetings:42")
+    if found["source"] not in SOURCES:
+        raise ValidationError(f"the source must be one of {', '.join(SOURCES)}")
 
 
 def _id(**kwargs: Any) -> fields.String:
@@ -59,10 +63,15 @@ class RulebookOut(Schema):
 
 class RulebookList(Schema):
     items = fields.List(fields.Nested(RulebookOut))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
 
 
 class RulebookQuery(Schema):
     unit_id = _id(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
 class WaitQuery(Schema):

@@ -146,3 +146,33 @@ def test_meetings_on_the_prescribed_day_or_moved_with_a_reason(world, service, c
     october = report(client, f"/reports/cells/{CELL}?period=2025-10")["rules"]["CR-02"]
     assert october["result"] == "pass"
     assert october["figures"]["meetings"][0]["recorded_reason"] == "Mưa lũ, đường bị sạt lở"
+
+
+def test_a_resolution_with_tasks_and_their_progress_are_projected_and_followed_through(
+    world, service, client
+):
+    """Tasks are kept in their own rows (no evidence column): the projector must not stall."""
+    bi_ban_tree(world)
+    world.meeting("m-2024-03", CELL, date(2024, 3, 3), roll=bi_ban_roll())
+    base = {"meeting_id": "m-2024-03", "cell_id": CELL}
+    tasks = [{"task_id": f"t-{n}", "description": "Làm đường", "owner_id": MEMBERS[0],
+              "due_on": date(2024, 4, 30)} for n in (1, 2)]
+    world.meetings.emit("m-2024-03", "ResolutionAdopted", **base, kind="regular",
+                        held_on=date(2024, 3, 3), text="Nghị quyết", votes_for=10,
+                        votes_against=0, votes_abstain=0, voting_base=10, tasks=tasks)
+    world.meeting("m-2024-04", CELL, date(2024, 4, 3), roll=bi_ban_roll())
+    for task, status in (("t-1", "done"), ("t-2", "in_progress")):
+        world.meetings.emit("m-2024-04", "TaskProgressReported", meeting_id="m-2024-04",
+                            cell_id=CELL, held_on=date(2024, 4, 3), task_id=task,
+                            resolution_meeting_id="m-2024-03", due_on=date(2024, 4, 30),
+                            status=status, note=None)
+    world.publish()
+    assert catch_up(service) > 0
+
+    cell = report(client, f"/reports/cells/{CELL}?period=2024-04")
+    follow_through = cell["rules"]["CR-20"]
+    (resolution,) = follow_through["figures"]["resolutions"]
+    assert (resolution["meeting_id"], resolution["tasks"], resolution["done"]) == (
+        "m-2024-03", 2, 1)
+    assert follow_through["result"] == "pass"  # 50 %: the lowest band
+    assert cell["positions"]["meetings"] == world.meetings.store.last_position()

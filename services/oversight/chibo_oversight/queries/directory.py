@@ -3,6 +3,7 @@ and the service's own lists, read through one connection."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 import sqlalchemy as sa
@@ -16,8 +17,10 @@ from chibo_oversight.domain import (
     UnitInfo,
 )
 from chibo_oversight.read_models import Tables
+from chibo_web.scope import DatedTree
 
 MAX_DEPTH = 64
+CHUNK = 500
 
 
 class SqlDirectory:
@@ -61,6 +64,38 @@ class SqlDirectory:
             sa.select(self.t.units.c.code).where(self.t.units.c.unit_id.in_(line))
         ).scalars()
         return set(line) | set(codes)
+
+    def unit_ids(self, names: Iterable[str]) -> set[str]:
+        """The ids of the units a token's scope names by id or by code."""
+        names, t = set(names), self.t.units
+        ids = set(names)
+        for chunk in _chunks(names):
+            ids.update(self.conn.execute(
+                sa.select(t.c.unit_id).where(t.c.code.in_(chunk))).scalars())
+        return ids
+
+    def tree_below(self, roots: set[str]) -> DatedTree:
+        """The tree's changes for the roots and every unit ever below them (or merged into
+        one of them)."""
+        parents, ends = self.t.unit_parents, self.t.unit_ends
+        units, frontier = set(roots), set(roots)
+        while frontier:
+            found: set[str] = set()
+            for chunk in _chunks(frontier):
+                for below, above in ((parents.c.unit_id, parents.c.parent_id),
+                                     (ends.c.unit_id, ends.c.into_id)):
+                    found.update(self.conn.execute(
+                        sa.select(below).where(above.in_(chunk))).scalars())
+            frontier = found - units
+            units |= frontier
+        parent_rows: list[tuple[str, date, str | None]] = []
+        end_rows: list[tuple[str, date, str | None]] = []
+        for chunk in _chunks(units):
+            parent_rows += [(r.unit_id, r.effective_from, r.parent_id) for r in self.conn.execute(
+                sa.select(parents).where(parents.c.unit_id.in_(chunk)))]
+            end_rows += [(r.unit_id, r.ended_on, r.into_id) for r in self.conn.execute(
+                sa.select(ends).where(ends.c.unit_id.in_(chunk)))]
+        return DatedTree.from_rows(parent_rows, end_rows)
 
     def holdings(self, member_id: str) -> list[Holding]:
         t, ends = self.t.positions, self.t.position_ends
@@ -133,6 +168,12 @@ class SqlDirectory:
             .limit(1)
         ).scalar()
         return str(parent) if parent is not None else None
+
+
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start:start + CHUNK]
 
 
 def _earliest(*days: date | None) -> date | None:

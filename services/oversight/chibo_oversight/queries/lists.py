@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from chibo_oversight.read_models import Id, Tables
+from chibo_web.scope import ALWAYS, Period
 
 
 def units_below(tables: Tables, unit_id: str, on: date) -> sa.Select[Any]:
@@ -39,6 +41,15 @@ def units_below(tables: Tables, unit_id: str, on: date) -> sa.Select[Any]:
 
 
 @dataclass(frozen=True)
+class Sight:
+    """What a scoped token may list: rows of the units in `reach` dated within a period the
+    unit lay in the scope, and the records whose overseer is `own` (the caller's own)."""
+
+    reach: Mapping[str, tuple[Period, ...]]
+    own: str | None = None
+
+
+@dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]
     page: int
@@ -61,6 +72,7 @@ class AssignmentFilter:
     overseer_id: str | None = None
     unit_id: str | None = None
     active_on: date | None = None
+    sight: Sight | None = None  # None: the whole tree
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,7 @@ class VisitFilter:
     meeting_id: str | None = None
     from_: date | None = None
     to: date | None = None
+    sight: Sight | None = None  # None: the whole tree
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class ReviewFilter:
     cell_id: str | None = None
     status: str | None = None
     period: str | None = None
+    sight: Sight | None = None  # None: the whole tree
 
 
 def list_assignments(
@@ -91,6 +105,8 @@ def list_assignments(
         day = where.active_on
         conditions += [t.c.from_date <= day, sa.or_(t.c.to_date.is_(None), t.c.to_date >= day),
                        sa.or_(t.c.ended_on.is_(None), t.c.ended_on >= day)]
+    if where.sight is not None:
+        conditions.append(_within(where.sight, t.c.unit_id, t.c.from_date, t.c.overseer_id))
     query = sa.select(t).where(*conditions)
     return page_of(conn, query, [t.c.from_date, t.c.assignment_id], page, page_size)
 
@@ -109,6 +125,8 @@ def list_visits(
         conditions.append(t.c.visited_on >= where.from_)
     if where.to is not None:
         conditions.append(t.c.visited_on <= where.to)
+    if where.sight is not None:
+        conditions.append(_within(where.sight, t.c.cell_id, t.c.visited_on, t.c.overseer_id))
     query = sa.select(t).where(*conditions)
     return page_of(conn, query, [t.c.visited_on, t.c.visit_id], page, page_size)
 
@@ -122,9 +140,32 @@ def list_reviews(
     conditions = _equal(t, cell_id=where.cell_id, status=where.status, period=where.period)
     if where.unit_id is not None:
         conditions.append(t.c.cell_id.in_(units_below(tables, where.unit_id, today)))
+    if where.sight is not None:
+        conditions.append(_within(where.sight, t.c.cell_id, t.c.reminded_on))
     query = sa.select(t).where(*conditions)
     return page_of(conn, query, [t.c.reminded_on, t.c.review_id], page, page_size)
 
 
 def _equal(table: sa.Table, **values: str | None) -> list[Any]:
     return [table.c[name] == value for name, value in values.items() if value is not None]
+
+
+def _within(
+    sight: Sight, unit: Any, day: Any, overseer: Any = None
+) -> sa.ColumnElement[bool]:
+    """Rows of a unit in the sight, dated in a period it lay in the scope; or the caller's own."""
+    always = sorted(u for u, periods in sight.reach.items() if periods == ALWAYS)
+    clauses: list[sa.ColumnElement[bool]] = [unit.in_(always)] if always else []
+    for unit_id, periods in sorted(sight.reach.items()):
+        if periods == ALWAYS:
+            continue
+        for start, end in periods:
+            bounds = [unit == unit_id]
+            if start is not None:
+                bounds.append(day >= start)
+            if end is not None:
+                bounds.append(day < end)
+            clauses.append(sa.and_(*bounds))
+    if overseer is not None and sight.own is not None:
+        clauses.append(overseer == sight.own)
+    return sa.or_(*clauses) if clauses else sa.false()

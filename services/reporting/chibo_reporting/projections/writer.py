@@ -92,7 +92,9 @@ def write(batch: Batch, conn: sa.Connection, model: ReadModel) -> None:
             _store(conn, getattr(model, name), _merge(conn, getattr(model, name),
                                                       batch.patches[name]))
     if "tasks" in batch.patches:
-        _store(conn, model.tasks, _merge(conn, model.tasks, batch.patches["tasks"]))
+        # A task cites its events in its own columns (adopted_event_id, status_event_id).
+        tasks = _merge(conn, model.tasks, batch.patches["tasks"])
+        _store(conn, model.tasks, [{k: v for k, v in t.items() if k != "evidence"} for t in tasks])
     _unit_spans(batch.touched_units, conn, model)
     _membership_spans(batch.touched_members, conn, model)
     attended = _attendance(batch, conn, model)

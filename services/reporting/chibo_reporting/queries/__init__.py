@@ -13,15 +13,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
 from chibo_eventsourcing.sql.engine import is_postgres, read_connection
+from chibo_reporting.access import Sight
 from chibo_reporting.periods import Period
 from chibo_reporting.queries import audit, reports
 from chibo_reporting.queries.evaluation import AT_TIME, Context
 from chibo_reporting.queries.loading import Loader
+from chibo_reporting.queries.subjects import Subjects
 from chibo_reporting.read_models import ReadModel
 from chibo_reporting.read_models.tree import Tree
 from chibo_reporting.rulebooks import Rulebook, RulebookIndex
@@ -42,6 +45,17 @@ def _allocating() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+Shown = Callable[[str], bool]
+
+
+def _readable(sight: Sight, subjects: Subjects, stream_id: str, source: str) -> bool:
+    return sight.sees(subjects.places(source, stream_id))
+
+
+def _readable_of(sight: Sight, subjects: Subjects, source: str, stream_id: str) -> bool:
+    return sight.sees(subjects.places(source, stream_id))
 
 
 class WaitTimedOutError(TimeoutError):
@@ -111,28 +125,53 @@ class Reports:
                             lambda loader, ctx: reports.unit_report(loader, ctx, unit_id, day))
 
     def overseers(self, unit_id: str, period: Period, tree_as_of: date | None = None,
-                  mode: str = AT_TIME) -> dict[str, Any]:
+                  mode: str = AT_TIME, shown: Shown | None = None) -> dict[str, Any]:
+        """`shown(unit)` (None: all) keeps the assignments and cells a scoped caller sees."""
         day = tree_as_of or period.end
-        return self._report(
-            period, mode, lambda loader, ctx: reports.overseers_report(loader, ctx, unit_id, day))
+        return self._report(period, mode, lambda loader, ctx: reports.overseers_report(
+            loader, ctx, unit_id, day, shown))
 
     def member(self, member_id: str, period: Period, mode: str = AT_TIME) -> dict[str, Any]:
         return self._report(period, mode,
                             lambda loader, ctx: reports.member_report(loader, ctx, member_id))
 
     def reminders(self, unit_id: str, period: Period, tree_as_of: date | None = None,
-                  mode: str = AT_TIME) -> dict[str, Any]:
+                  mode: str = AT_TIME, shown: Shown | None = None) -> dict[str, Any]:
+        """`shown(cell)` (None: all) keeps the cells a scoped caller sees."""
         day = tree_as_of or period.end
-        return self._report(
-            period, mode, lambda loader, ctx: reports.reminders_report(loader, ctx, unit_id, day))
+        return self._report(period, mode, lambda loader, ctx: reports.reminders_report(
+            loader, ctx, unit_id, day, shown))
 
-    def stream(self, stream_id: str, source: str | None = None) -> dict[str, Any]:
+    def nothing(self, unit_id: str, period: Period, mode: str,
+                **empty: Any) -> dict[str, Any]:
+        """A list-shaped report over a unit the caller cannot see at all: no items, and no
+        rulebook (the unit's own would tell of a part of the tree outside the scope)."""
         with self.snapshot() as loader:
-            return audit.stream_history(loader.conn, self.model, stream_id, source)
+            positions = loader.positions()
+        return {"unit_id": unit_id, "period": period.label, "rules_mode": mode,
+                "rulebook": None, **empty, "rulebooks_used": [], "positions": positions,
+                "today": self.today().isoformat()}
 
-    def verify(self, source: str) -> dict[str, Any]:
+    def stream(self, stream_id: str, source: str | None = None,
+               sight: Sight | None = None) -> dict[str, Any]:
+        """A stream's history; with a scoped caller's `sight`, only of the sources whose
+        stream it may read (none: NotFoundError)."""
         with self.snapshot() as loader:
-            return audit.verify_source(loader.conn, self.model, source)
+            readable = None
+            if sight is not None:
+                subjects = Subjects(loader.conn, self.model)
+                readable = partial(_readable, sight, subjects, stream_id)
+            return audit.stream_history(loader.conn, self.model, stream_id, source, readable)
+
+    def verify(self, source: str, sight: Sight | None = None) -> dict[str, Any]:
+        """Verify the chains of a source's streams (with a `sight`: those it may read)."""
+        with self.snapshot() as loader:
+            readable = None
+            if sight is not None:
+                subjects = Subjects(loader.conn, self.model)
+                subjects.preload(source)
+                readable = partial(_readable_of, sight, subjects, source)
+            return audit.verify_source(loader.conn, self.model, source, readable)
 
     def rulebooks(self) -> list[Rulebook]:
         """Every published rulebook version, by unit then version."""

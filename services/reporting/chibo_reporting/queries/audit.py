@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,14 +25,22 @@ def envelope_of(row: Any) -> Envelope:
     )
 
 
+Readable = Callable[[str], bool]
+
+
 def stream_history(conn: sa.Connection, model: ReadModel, stream_id: str,
-                   source: str | None = None) -> dict[str, Any]:
-    """The stream's events in order, with actor and time, and whether its chain holds."""
+                   source: str | None = None, readable: Readable | None = None
+                   ) -> dict[str, Any]:
+    """The stream's events in order, with actor and time, and whether its chain holds;
+    `readable(source)` (None: all) says whether the caller may read the stream of a source."""
     table = model.audit_events
     query = sa.select(table).where(table.c.stream_id == stream_id)
     if source:
         query = query.where(table.c.source == source)
     rows = list(conn.execute(query.order_by(table.c.source, table.c.stream_version)))
+    if readable is not None:
+        sources = {row.source: readable(row.source) for row in rows}
+        rows = [row for row in rows if sources[row.source]]
     if not rows:
         raise NotFoundError(f"no stream {stream_id!r} in the audit trail")
     by_source: dict[str, list[Envelope]] = {}
@@ -53,8 +62,10 @@ def _event_json(envelope: Envelope) -> dict[str, Any]:
             "data": dict(envelope.data), "prev_hash": envelope.prev_hash, "hash": envelope.hash}
 
 
-def verify_source(conn: sa.Connection, model: ReadModel, source: str) -> dict[str, Any]:
-    """Re-verify the hash chain of every stream of `source`, one stream at a time."""
+def verify_source(conn: sa.Connection, model: ReadModel, source: str,
+                  readable: Readable | None = None) -> dict[str, Any]:
+    """Re-verify the hash chain of every stream of `source`, one stream at a time; only the
+    streams `readable(stream_id)` allows, when given."""
     table = model.audit_events
     query = (sa.select(table).where(table.c.source == source)
              .order_by(table.c.stream_id, table.c.stream_version)
@@ -62,7 +73,12 @@ def verify_source(conn: sa.Connection, model: ReadModel, source: str) -> dict[st
     streams = events = 0
     problems: list[str] = []
     chain: list[Envelope] = []
+    current, allowed = None, True
     for row in conn.execute(query):
+        if row.stream_id != current:
+            current, allowed = row.stream_id, readable is None or readable(row.stream_id)
+        if not allowed:
+            continue
         if chain and chain[-1].stream_id != row.stream_id:
             problems += verify_chain(chain)
             chain = []

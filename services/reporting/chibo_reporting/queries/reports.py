@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,9 @@ from chibo_reporting.rules.rollup import CellSummary, rollup
 
 class NotFoundError(LookupError):
     """The report's subject (cell, unit, member, stream) is not known to the read models."""
+
+
+Shown = Callable[[str], bool]  # which units (cells, assignment units) a scoped caller sees
 
 
 def _header(context: Context, subject: str) -> dict[str, Any]:
@@ -65,9 +69,10 @@ def _unit_cells(context: Context, unit_id: str, tree_day: date) -> list[str]:
 
 
 def _evaluate_unit(loader: Loader, context: Context, unit_id: str,
-                   tree_day: date) -> dict[str, Evaluation]:
-    """Every cell below the unit, without event ids (a cell's own report gives them)."""
-    cells = _unit_cells(context, unit_id, tree_day)
+                   tree_day: date, shown: Shown | None = None) -> dict[str, Evaluation]:
+    """Every cell below the unit (that the caller sees), without event ids (a cell's own
+    report gives them)."""
+    cells = [c for c in _unit_cells(context, unit_id, tree_day) if shown is None or shown(c)]
     all_cells = sum(1 for unit in context.tree.units.values() if unit.kind == "cell")
     return evaluate_cells(loader, context, cells, everything=len(cells) * 2 >= all_cells > 0,
                           with_evidence=False)
@@ -100,27 +105,32 @@ def unit_report(loader: Loader, context: Context, unit_id: str, tree_day: date) 
 
 
 def _overseer_entries(loader: Loader, context: Context, unit_id: str,
-                      tree_day: date) -> list[dict[str, Any]]:
-    """CR-25 per overseer in charge at or below the unit: their cells, visits and quota."""
+                      tree_day: date, shown: Shown | None = None) -> list[dict[str, Any]]:
+    """CR-25 per overseer in charge at or below the unit: their cells, visits and quota (of
+    the assignments and cells the caller sees)."""
     tree, period = context.tree, context.period
     window = period.year_to_date()
     mine = [a for a in loader.assignments(tree)
-            if a.overlap(window) and tree.is_below(a.unit_id, unit_id, tree_day)]
+            if a.overlap(window) and tree.is_below(a.unit_id, unit_id, tree_day)
+            and (shown is None or shown(a.unit_id))]
     if not mine:
         return []
     grouped: dict[tuple[str, str], list[Any]] = {}
     for assignment in mine:
         grouped.setdefault((assignment.overseer_id, assignment.position_basis), []).append(
             assignment)
-    cells = sorted({c for a in mine for c in _charge(context, a.unit_id)})
+    def charge(unit: str) -> list[str]:
+        return [c for c in _charge(context, unit) if shown is None or shown(c)]
+
+    cells = sorted({c for a in mine for c in charge(a.unit_id)})
     visits: dict[tuple[str, str], list[Visit]] = {}
     for visit in loader.visits(cells, window.start, window.end):
         visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
     entries = []
     for (overseer, basis), assignments in sorted(grouped.items()):
         quotas = []
-        for cell in sorted({c for a in assignments for c in _charge(context, a.unit_id)}):
-            in_charge = [a for a in assignments if cell in _charge(context, a.unit_id)]
+        for cell in sorted({c for a in assignments for c in charge(a.unit_id)}):
+            in_charge = [a for a in assignments if cell in charge(a.unit_id)]
             parameters = context.applying(cell)(context.judged_on).parameters
             active = tree.active_spans(cell)
             quotas.append(oversight_rules.quota(overseer, cell, in_charge,
@@ -147,18 +157,18 @@ def _charge(context: Context, unit_id: str) -> list[str]:
 
 
 def overseers_report(loader: Loader, context: Context, unit_id: str,
-                     tree_day: date) -> dict[str, Any]:
+                     tree_day: date, shown: Shown | None = None) -> dict[str, Any]:
     if context.tree.kind(unit_id) is None:
         raise NotFoundError(f"no unit {unit_id!r} is known to reporting")
-    entries = _overseer_entries(loader, context, unit_id, tree_day)
+    entries = _overseer_entries(loader, context, unit_id, tree_day, shown)
     return {"unit_id": unit_id, **_header(context, unit_id), "overseers": entries,
             "rulebooks_used": context.used_refs()}
 
 
 def reminders_report(loader: Loader, context: Context, unit_id: str,
-                     tree_day: date) -> dict[str, Any]:
+                     tree_day: date, shown: Shown | None = None) -> dict[str, Any]:
     """CR-27: cells to remind and review, with the status of their case."""
-    evaluations = _evaluate_unit(loader, context, unit_id, tree_day)
+    evaluations = _evaluate_unit(loader, context, unit_id, tree_day, shown)
     items = []
     for cell_id, evaluation in sorted(evaluations.items()):
         result = evaluation.results["CR-27"]
