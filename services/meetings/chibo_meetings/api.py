@@ -19,6 +19,7 @@ from chibo_meetings.schemas import requests as rq
 from chibo_meetings.schemas import responses as rs
 from chibo_web.commands import etag, run_command
 from chibo_web.problems import ProblemError
+from chibo_web.routes import route
 
 blp = Blueprint(
     "meetings", __name__, url_prefix="/meetings",
@@ -36,24 +37,12 @@ def _route(
     rule: str,
     method: str = "POST",
     *,
-    body: type[Schema] | None = None,
-    query: type[Schema] | None = None,
-    answer: type[Schema] = rs.MeetingSchema,
-    status: int = 200,
     blueprint: Blueprint = blp,
+    answer: type[Schema] = rs.MeetingSchema,
+    **options: Any,
 ) -> Callable[[View], View]:
-    """flask-smorest's route + arguments + response in one typed decorator."""
-
-    def register(view: View) -> View:
-        decorated: Any = blueprint.response(status, answer)(view)
-        if body is not None:
-            decorated = blueprint.arguments(body)(decorated)
-        if query is not None:
-            decorated = blueprint.arguments(query, location="query")(decorated)
-        blueprint.route(rule, methods=[method])(decorated)
-        return view
-
-    return register
+    """The shared route decorator with this module's defaults (meetings blueprint and schema)."""
+    return route(blueprint, rule, method, answer=answer, **options)
 
 
 def _service() -> MeetingsService:

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from flask import current_app, g
 from flask_smorest import Blueprint
-from marshmallow import Schema
 
 from chibo_eventsourcing.aggregate import Aggregate
 from chibo_oversight import commands as c
@@ -20,6 +19,7 @@ from chibo_oversight.queries import AssignmentFilter, ReviewFilter, VisitFilter
 from chibo_oversight.schemas import requests as rq
 from chibo_oversight.schemas import responses as rs
 from chibo_web.commands import etag, run_command
+from chibo_web.routes import route
 
 assignments = Blueprint(
     "assignments", __name__, url_prefix="/assignments",
@@ -38,28 +38,7 @@ Answer = tuple[Any, int, dict[str, str]]
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def _route(
-    blueprint: Blueprint,
-    rule: str,
-    method: str = "POST",
-    *,
-    body: type[Schema] | None = None,
-    query: type[Schema] | None = None,
-    answer: type[Schema],
-    status: int = 200,
-) -> Callable[[View], View]:
-    """flask-smorest's route + arguments + response in one typed decorator."""
-
-    def register(view: View) -> View:
-        decorated: Any = blueprint.response(status, answer)(view)
-        if body is not None:
-            decorated = blueprint.arguments(body)(decorated)
-        if query is not None:
-            decorated = blueprint.arguments(query, location="query")(decorated)
-        blueprint.route(rule, methods=[method])(decorated)
-        return view
-
-    return register
+_route = route
 
 
 def _service() -> OversightService:

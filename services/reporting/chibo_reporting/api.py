@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 from flask import current_app, g
 from flask_smorest import Blueprint
-from marshmallow import Schema
 
 from chibo_eventsourcing.repository import Written
 from chibo_reporting.access import Sight, out_of_reach, reaches
@@ -32,6 +31,7 @@ from chibo_reporting.schemas import (
 from chibo_web.auth import Caller
 from chibo_web.commands import run_command
 from chibo_web.problems import ProblemError
+from chibo_web.routes import route
 
 rulebooks = Blueprint("rulebooks", __name__, description="Versioned rule parameters per unit")
 reports = Blueprint("reports", __name__, description="Compliance reports (read side)")
@@ -41,21 +41,7 @@ audit = Blueprint("audit", __name__, description="The audit trail of every consu
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def _route(blueprint: Blueprint, rule: str, method: str, *, query: type[Schema] | None = None,
-           body: type[Schema] | None = None, answer: type[Schema] | None = None,
-           status: int = 200) -> Callable[[View], View]:
-    """flask-smorest's route + arguments + response in one typed decorator."""
-
-    def register(view: View) -> View:
-        decorated: Any = blueprint.response(status, answer)(view)
-        if body is not None:
-            decorated = blueprint.arguments(body)(decorated)
-        if query is not None:
-            decorated = blueprint.arguments(query, location="query")(decorated)
-        blueprint.route(rule, methods=[method])(decorated)
-        return view
-
-    return register
+_route = route
 
 
 def _service() -> ReportingService:
