@@ -1,0 +1,66 @@
+"""Hand-checked cases of the oversight rules (CR-24, CR-25) and the roll-ups (CR-28)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bench.province.tests.handmade import CELL, OTHER, Assignment, Handmade, Visit
+
+
+def test_a_cell_without_an_overseer_on_some_day_fails_cr24_for_those_days():
+    made = Handmade()
+    made.assignments.append(Assignment("as1", "o", "C", "standing_committee_member",
+                                       date(2024, 3, 11)))
+    truth = made.truth()
+    assert truth.cell(CELL, "2024-03")["CR-24"].figures == {
+        "overseers": ["o"], "days": 31, "covered_days": 21, "uncovered_days": 10}
+    assert truth.cell(CELL, "2024-03")["CR-24"].result == "fail"
+    assert truth.cell(CELL, "2024-04")["CR-24"].result == "pass"
+
+
+def test_the_visit_quota_is_pro_rata_to_the_days_in_charge():
+    made = Handmade()
+    made.assignments.append(Assignment("as1", "o", CELL, "executive_committee_member",
+                                       date(2023, 1, 1), ended_on=date(2024, 6, 30)))
+    made.meeting(date(2024, 2, 3))
+    made.visits.append(Visit("v1", "o", CELL, "m001", date(2024, 2, 3), True))
+    made.visits.append(Visit("v2", "o", CELL, None, date(2024, 7, 5), False))
+    truth = made.truth()
+    (quota,) = truth.cell(CELL, "2024")["CR-25"].figures["overseers"]
+    # In charge 182 of 366 days: ceil(3 * 182 / 366) = 2 visits; one counts (July: not in charge).
+    assert (quota["required"], quota["visits"], quota["counted_visits"]) == (2, 2, 1)
+    assert quota["state"] == "fail"
+    (january,) = truth.cell(CELL, "2024-01")["CR-25"].figures["overseers"]
+    assert (january["required"], january["state"]) == (1, "fail")
+    (february,) = truth.cell(CELL, "2024-02")["CR-25"].figures["overseers"]
+    assert (february["required"], february["state"]) == (1, "pass")
+
+
+def test_the_unit_roll_up_counts_the_cells_judged_and_the_compliant_ones():
+    made = Handmade()
+    made.every_month(2024)
+    made.every_month(2024, cell=OTHER)
+    made.meetings.pop()  # no December meeting in K2
+    truth = made.truth()
+    rolled = truth.unit("P", "2024")
+    assert rolled["cells"] == 2
+    assert rolled["rules"]["CR-01"] == {"compliant": 1, "total": 2, "share": 0.5}
+    assert rolled["rules"]["CR-05"] == {"compliant": 0, "total": 0, "share": None}
+    assert rolled["attendance"]["average_rate"] == 1.0
+    assert rolled["grades"]["good"] == 23
+    assert list(rolled["children"]) == ["C"]
+
+
+def test_overseers_are_reported_per_basis_with_every_cell_in_their_charge():
+    made = Handmade()
+    made.assignments.append(Assignment("as1", "o", "C", "standing_committee_member",
+                                       date(2023, 1, 1)))
+    made.meeting(date(2024, 2, 3))
+    made.meeting(date(2024, 2, 4), cell=OTHER)
+    made.visits.append(Visit("v1", "o", CELL, "m001", date(2024, 2, 3), True))
+    made.visits.append(Visit("v2", "o", CELL, None, date(2024, 9, 3), False))
+    truth = made.truth()
+    (entry,) = truth.overseers("P", "2024").values()
+    assert entry["cells"] == [CELL, OTHER]
+    assert (entry["visits"], entry["counted_visits"], entry["required"]) == (2, 2, 4)
+    assert entry["met"] is False

@@ -1,0 +1,129 @@
+"""Expected unit roll-ups (CR-28), overseer quotas (CR-25 by overseer), members and reminders."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from bench.province.truth.attendance import longest_excused_run
+from bench.province.truth.cells import CellTruth
+from bench.province.truth.facts import active_days
+from bench.province.truth.periods import Period, Window
+from bench.province.truth.results import FAIL, GRADES, NA, PASS, Expected, judge, overall, share
+
+Results = dict[str, Expected]
+
+
+def rollup(results: list[Results]) -> dict[str, Any]:
+    """Per rule the cells judged (pass or fail), the compliant ones and the share; attendance,
+    grades and flagged members over the cells."""
+    rules: dict[str, dict[str, Any]] = {}
+    for cell in results:
+        for rule, expected in cell.items():
+            entry = rules.setdefault(rule, {"compliant": 0, "total": 0})
+            if expected.result != NA:
+                entry["total"] += 1
+                entry["compliant"] += expected.result == PASS
+    for entry in rules.values():
+        entry["share"] = share(entry["compliant"], entry["total"])
+    present = sum(c["CR-11"].figures["present"] for c in results)
+    required = sum(c["CR-11"].figures["required"] for c in results)
+    grades = dict.fromkeys((*GRADES, "ungraded"), 0)
+    for cell in results:
+        for name, count in cell["CR-18"].figures["grades"].items():
+            grades[name] += count
+    flagged: dict[str, set[str]] = {key: set() for key in ("CR-14", "CR-15", "CR-15-warning")}
+    for cell in results:
+        flagged["CR-14"] |= set(cell["CR-14"].figures["members"])
+        flagged["CR-15"] |= set(cell["CR-15"].figures["alerts"])
+        flagged["CR-15-warning"] |= set(cell["CR-15"].figures["warnings"])
+    return {
+        "cells": len(results), "rules": dict(sorted(rules.items())),
+        "attendance": {"average_rate": share(present, required)},
+        "grades": grades,
+        "members_flagged": {**{k: len(v) for k, v in flagged.items()},
+                            "total": len(flagged["CR-14"] | flagged["CR-15"])},
+    }
+
+
+def overseer_entries(truth: CellTruth, unit_id: str, period: Period,
+                     tree_day: date) -> dict[str, dict[str, Any]]:
+    """Per overseer (and position basis) in charge at or below the unit in the year to date:
+    their cells, visits, counted visits, required visits and whether every quota is met."""
+    world, plan = truth.facts.world, truth.plan
+    window = Window(date(period.year, 1, 1), period.end, "ytd")
+    judged_on = min(period.end, truth.today)
+    grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for cover in truth.facts.covers:
+        overlaps = cover.start <= window.end and (cover.last is None or cover.last >= window.start)
+        if overlaps and unit_id in world.ancestry(cover.unit_id, tree_day):
+            grouped[(cover.overseer_id, cover.basis)].append(cover)
+    rules = truth.books.on(judged_on)
+    year_days = 366 if window.end.year % 4 == 0 else 365
+    entries = {}
+    for (overseer, basis), covers in sorted(grouped.items()):
+        states, visits, counted, required = [], 0, 0, 0
+        cells = sorted({c for cover in covers for c in _charge(truth, cover.unit_id, judged_on)})
+        for cell in cells:
+            mine = [c for c in covers if cell in _charge(truth, c.unit_id, judged_on)]
+            span = active_days(plan, cell, window.start, window.end)
+            days = 0 if span is None else sum(
+                1 for n in range((span[1] - span[0]).days + 1)
+                if any(c.on(span[0] + timedelta(days=n)) for c in mine))
+            latest_basis = max(mine, key=lambda c: c.start).basis
+            yearly = rules["overseer_quotas"].get(latest_basis)
+            need = math.ceil((yearly or 0) * days / year_days - 1e-9)
+            seen = [v for v in truth.facts.visits.get(cell, [])
+                    if v.overseer_id == overseer and v.visited_on in window]
+            made = sum(1 for v in seen if v.counts)
+            states.append(NA if yearly is None else judge(made >= need, window.end, truth.today))
+            visits, counted, required = visits + len(seen), counted + made, required + need
+        entries[f"{overseer}/{basis}"] = {
+            "overseer_id": overseer, "position_basis": basis, "cells": cells, "visits": visits,
+            "counted_visits": counted, "required": required,
+            "met": bool(cells) and all(s == PASS for s in states), "state": overall(states),
+        }
+    return entries
+
+
+def _charge(truth: CellTruth, unit_id: str, day: date) -> list[str]:
+    world = truth.facts.world
+    under = world.cells_under(unit_id, day)
+    if under:
+        return under
+    return [unit_id] if truth.plan.unit(unit_id).kind == "cell" else []
+
+
+def member_expected(truth: CellTruth, member_id: str, period: Period) -> dict[str, Any]:
+    """The member's roll-call entries in the period and their CR-14 / CR-15 flags for the
+    year up to the period's end (counted entries only, CR-17)."""
+    judged_on = min(period.end, truth.today)
+    rows = [r for r in truth.facts.member_rows.get(member_id, [])
+            if r.held_on.year == period.year and r.held_on <= judged_on]
+    attendance = [{"meeting_id": meeting, "held_on": day.isoformat(), "status": status}
+                  for day, meeting, status in truth.facts.attendance.get(member_id, [])
+                  if day in period]
+    rules = truth.books.on(judged_on)
+    flags, warnings = [], []
+    if rows:
+        if len(longest_excused_run(rows)) > rules["max_consecutive_excused"]:
+            flags.append("CR-14")
+        unexcused = [r for r in rows if r.status == "absent_unexcused"]
+        months = len({(r.held_on.year, r.held_on.month) for r in unexcused})
+        if months >= rules["strike_off_alert_months"]:
+            flags.append("CR-15")
+        elif months >= rules["strike_off_warning_months"]:
+            warnings.append("CR-15")
+    return {"attendance": attendance, "flags": flags, "warnings": warnings}
+
+
+def reminder_items(results: dict[str, Results]) -> dict[str, dict[str, Any]]:
+    """Candidates and every cell with a case for the period, with their rules and status."""
+    items = {}
+    for cell, result in sorted(results.items()):
+        figures = result["CR-27"].figures
+        if result["CR-27"].result == FAIL or figures["status"] not in (None, "candidate"):
+            items[cell] = {"rules": list(figures["rules"]), "status": figures["status"]}
+    return items

@@ -1,0 +1,368 @@
+"""Reporting benchmark: one province-year replayed by the reporting projector from Kafka.
+
+    .venv/bin/python -m bench.reporting [--cells 8000 --members 200000 --year 2025] [--quick]
+
+A synthetic province (bench.province) is written straight into the event stores of members,
+meetings, oversight and reporting (PostgreSQL, one database each; the same contract events the
+services publish, encoded by `public_registry().encode`), relayed to Kafka by the outbox relay,
+then:
+
+- a raw kafka-python loop consumes the four topics (the baseline),
+- the reporting projector (consumer group "reporting", in a child process so that its peak RSS
+  is its own) replays everything from offset 0 into a fresh read model,
+- the reporting API answers province roll-ups for the year and cell reports (p95).
+
+It starts its own Kafka and PostgreSQL (chibo_infra) unless KAFKA_BOOTSTRAP_SERVERS and
+DATABASE_URL are set. No timing is asserted: it prints the figures next to the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer
+
+from bench.province import events as plan_events
+from bench.province.config import Config
+from bench.province.generator import generate
+from bench.province.plan import Plan
+from bench.province.world import World
+from chibo_contracts.catalog import public_registry, topic_for
+from chibo_eventsourcing.kafka import KafkaBus
+from chibo_eventsourcing.relay import Relay
+from chibo_eventsourcing.sql.engine import create_engine
+from chibo_eventsourcing.sql.store import SqlEventStore
+from chibo_eventsourcing.store import Metadata, NewEvent
+from chibo_infra.kafka import kafka_bootstrap
+from chibo_infra.postgres import create_database, drop_database, postgres_url
+
+SOURCES = ("members", "meetings", "oversight", "reporting")
+SECRET = "reporting-benchmark-secret-0123456789abcdef"
+TARGETS = {"ratio": 0.4, "replay_seconds": 300, "late_vs_early": 0.8, "rss_mib": 1024,
+           "rollup_p95_ms": 1000, "cell_p95_ms": 50}
+
+
+@dataclass(frozen=True)
+class Timed:
+    items: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.seconds if self.seconds else 0.0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cells", type=int, default=8000)
+    parser.add_argument("--members", type=int, default=200_000)
+    parser.add_argument("--districts", type=int, default=0, help="default: cells / 400")
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--partitions", type=int, default=12)
+    parser.add_argument("--batch-size", type=int, default=1000, help="projector poll batch")
+    parser.add_argument("--rollups", type=int, default=20, help="province roll-ups timed")
+    parser.add_argument("--cell-reports", type=int, default=200, help="cell reports timed")
+    parser.add_argument("--quick", action="store_true", help="400 cells, 12,000 members")
+    parser.add_argument("--without-tasks", action="store_true",
+                        help="leave resolution tasks and their progress reports out of the plan")
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--project", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--events", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.cells, args.members = 400, 12_000
+    args.districts = args.districts or max(1, args.cells // 400)
+    return args
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def province(args: argparse.Namespace) -> tuple[Plan, float]:
+    started = time.monotonic()
+    plan = generate(Config(seed=args.seed, cells=args.cells, members=args.members,
+                           districts=args.districts, start=date(args.year, 1, 1),
+                           end=date(args.year, 12, 31)))
+    if args.without_tasks:
+        for meeting in plan.meetings:
+            meeting.tasks, meeting.task_reports = (), []
+    return plan, time.monotonic() - started
+
+
+def plan_event_stream(plan: Plan) -> dict[str, Iterator[plan_events.Event]]:
+    from chibo_reporting.rulebooks import validate
+
+    known = World(plan, include_late=False)
+    return {
+        "members": plan_events.member_events(plan),
+        "meetings": plan_events.meeting_events(plan, known),
+        "oversight": itertools.chain(plan_events.oversight_events(plan, known),
+                                     plan_events.review_events(plan)),
+        "reporting": plan_events.rulebook_events(plan, validate),
+    }
+
+
+def load(store: SqlEventStore, produced: Iterator[plan_events.Event], chunk: int = 2000) -> int:
+    """Append in multi-stream batches: consecutive events of one stream in one append."""
+    registry = public_registry()
+    versions: dict[str, int] = {}
+    metadata = Metadata(actor="province-loader")
+    pending: list[tuple[str, int, list[NewEvent]]] = []
+    count = size = 0
+    for event in produced:
+        kind = f"{event.source}.{event.type}"
+        new = NewEvent(kind, registry.encode(kind, event.data), registry.latest_version(kind))
+        if pending and pending[-1][0] == event.stream_id:
+            pending[-1][2].append(new)
+        else:
+            start = versions.get(event.stream_id, 0)
+            pending.append((event.stream_id, start, [new]))
+        versions[event.stream_id] = versions.get(event.stream_id, 0) + 1
+        size += 1
+        if size >= chunk:
+            store.append_many(pending, metadata)
+            count, size, pending = count + size, 0, []
+    if pending:
+        store.append_many(pending, metadata)
+        count += size
+    return count
+
+
+def relay_all(stores: dict[str, SqlEventStore], bus: KafkaBus) -> Timed:
+    started, count = time.monotonic(), 0
+    publisher = bus.publisher()
+    try:
+        for source, store in stores.items():
+            relay = Relay(store, publisher, topic_for(source), name=f"{source}-relay",
+                          batch_size=5000)
+            while (published := relay.run_once()) > 0:
+                count += published
+    finally:
+        publisher.close()
+    return Timed(count, time.monotonic() - started)
+
+
+def raw_consume(bootstrap: str, total: int, batch: int) -> Timed:
+    """The baseline: a group member polling the four topics as the bus's subscription does."""
+    consumer = KafkaConsumer(*[topic_for(s) for s in SOURCES], bootstrap_servers=bootstrap,
+                             group_id=f"raw-{uuid.uuid4().hex[:8]}", enable_auto_commit=False,
+                             auto_offset_reset="earliest",
+                             max_partition_fetch_bytes=4 * 1024 * 1024)
+    seen, started = 0, None
+    while seen < total:
+        polled = sum(len(b) for b in consumer.poll(timeout_ms=1000, max_records=batch).values())
+        if polled and started is None:
+            started = time.monotonic()
+        seen += polled
+    seconds = time.monotonic() - (started or time.monotonic())
+    consumer.close()
+    return Timed(seen, seconds)
+
+
+def project(args: argparse.Namespace) -> dict[str, Any]:
+    """In the child process: replay every topic into a fresh read model, then report."""
+    from chibo_reporting.bootstrap import bootstrap
+    from chibo_reporting.config import Settings
+
+    service = bootstrap(Settings.from_env())
+    runner = service.projector()
+    runner.batch_size = args.batch_size
+    runner.open()
+    timeline: list[tuple[float, int]] = []
+    seen = dead = 0
+    started = None
+    try:
+        while seen < args.events:
+            report = runner.run_once()
+            if report.polled and started is None:
+                started = time.monotonic()
+            seen += report.applied + report.duplicates + len(report.dead_letters)
+            dead += len(report.dead_letters)
+            if report.polled:
+                timeline.append((time.monotonic() - (started or 0.0), seen))
+    finally:
+        runner.close()
+    return {"events": seen, "dead_letters": dead, "timeline": timeline,
+            "seconds": timeline[-1][0] if timeline else 0.0,
+            "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+def replay_in_child(env: dict[str, str], args: argparse.Namespace, events: int) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.reporting", "--project", "--events", str(events),
+               "--batch-size", str(args.batch_size)]
+    done = subprocess.run(command, env=os.environ | env, capture_output=True, text=True,
+                          check=False, cwd=Path(__file__).resolve().parents[1])
+    if done.returncode != 0:
+        raise RuntimeError(f"the projector failed:\n{done.stderr[-4000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def edges(timeline: list[tuple[float, int]], total: int) -> tuple[float, float]:
+    """Events per second over the first and the last 10 % of the events."""
+    tenth = total / 10
+    first = next((t, n) for t, n in timeline if n >= tenth)
+    start_of_last = next((t, n) for t, n in timeline if n >= total - tenth)
+    end = timeline[-1]
+    early = first[1] / first[0] if first[0] else 0.0
+    late_seconds = end[0] - start_of_last[0]
+    late = (end[1] - start_of_last[1]) / late_seconds if late_seconds else 0.0
+    return early, late
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def time_queries(env: dict[str, str], plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
+    from chibo_reporting.app import create_app
+    from chibo_reporting.config import Settings
+    from chibo_web.auth import issue_token
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        app = create_app(Settings.from_env())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    token = issue_token(SECRET, sub="bench", roles=["admin"], scope=["*"])
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    year = str(args.year)
+
+    def timed_get(path: str, params: dict[str, str]) -> float:
+        started = time.perf_counter()
+        answer = client.get(path, query_string=params, headers=headers)
+        elapsed = time.perf_counter() - started
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET {path} {params} → {answer.status_code}: "
+                               f"{answer.get_data(as_text=True)[:500]}")
+        return elapsed
+
+    first = timed_get(f"/reports/units/{plan.province_id}", {"period": year})
+    rollups = [timed_get(f"/reports/units/{plan.province_id}", {"period": year})
+               for _ in range(args.rollups)]
+    rng = random.Random(args.seed)
+    cells = [c.id for c in plan.cells() if c.ended_on is None]
+    periods = [year, *(f"{year}-Q{q}" for q in range(1, 5)),
+               *(f"{year}-{m:02d}" for m in range(1, 13))]
+    reports = [timed_get(f"/reports/cells/{rng.choice(cells)}", {"period": rng.choice(periods)})
+               for _ in range(args.cell_reports)]
+    return {"rollup_first_ms": first * 1000, "rollup_p95_ms": p95(rollups) * 1000,
+            "rollup_median_ms": statistics.median(rollups) * 1000,
+            "cell_p95_ms": p95(reports) * 1000, "cell_median_ms": statistics.median(reports) * 1000}
+
+
+@contextmanager
+def databases(server: str, keep: bool) -> Iterator[dict[str, str]]:
+    run = uuid.uuid4().hex[:8]
+    names = {source: f"bench_reporting_{run}_{source}" for source in SOURCES}
+    urls = {source: create_database(server, name) for source, name in names.items()}
+    try:
+        yield urls
+    finally:
+        if not keep:
+            for name in names.values():
+                drop_database(server, name)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.project:
+        print(json.dumps(project(args)))
+        return
+    results: dict[str, Any] = {}
+    with ExitStack() as stack:
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or stack.enter_context(
+            kafka_bootstrap())
+        server = os.environ.get("DATABASE_URL") or stack.enter_context(postgres_url())
+        urls = stack.enter_context(databases(server, args.keep))
+        data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-reporting-"))
+        plan, generated = province(args)
+        results["plan"] = plan.summary() | {"seconds": round(generated, 1)}
+        say(f"generated {results['plan']}")
+        bus = KafkaBus(bootstrap)
+        bus.ensure_topics([topic_for(s) for s in SOURCES], args.partitions)
+        stores = {}
+        started, loaded = time.monotonic(), 0
+        for source, produced in plan_event_stream(plan).items():
+            store = SqlEventStore(create_engine(urls[source]), source)
+            store.create_tables()
+            stores[source] = store
+            loaded += load(store, produced)
+        results["load"] = Timed(loaded, time.monotonic() - started)
+        say(f"loaded {loaded:,} events into the stores in {results['load'].seconds:.0f} s")
+        results["relay"] = relay_all(stores, bus)
+        say(f"relayed to Kafka in {results['relay'].seconds:.0f} s")
+        results["raw"] = raw_consume(bootstrap, loaded, args.batch_size)
+        say(f"raw consume: {results['raw'].rate:,.0f} records/s")
+        env = {"CHIBO_BUS": "kafka", "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+               "KAFKA_PARTITIONS": str(args.partitions), "CHIBO_DATA_DIR": data_dir,
+               "REPORTING_DATABASE_URL": urls["reporting"], "CHIBO_JWT_SECRET": SECRET}
+        results["replay"] = replay_in_child(env, args, loaded)
+        say(f"replayed in {results['replay']['seconds']:.0f} s")
+        results["queries"] = time_queries(env, plan, args)
+        for store in stores.values():
+            store.engine.dispose()
+    print_results(args, results)
+
+
+def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    replay, queries = results["replay"], results["queries"]
+    raw: Timed = results["raw"]
+    projected = Timed(replay["events"], replay["seconds"])
+    early, late = edges(replay["timeline"], replay["events"])
+    rss_mib = replay["max_rss_kib"] / 1024
+    rows = [
+        ("projection vs raw consume", projected.rate / raw.rate, "ratio", "ratio", ">="),
+        ("replay of the province-year", projected.seconds, "s", "replay_seconds", "<="),
+        ("last 10 % vs first 10 %", late / early if early else 0.0, "ratio", "late_vs_early",
+         ">="),
+        ("projector peak RSS", rss_mib, "MiB", "rss_mib", "<="),
+        ("province roll-up p95", queries["rollup_p95_ms"], "ms", "rollup_p95_ms", "<="),
+        ("cell report p95", queries["cell_p95_ms"], "ms", "cell_p95_ms", "<="),
+    ]
+    print(f"\nreporting benchmark {time.strftime('%Y-%m-%d %H:%M')} — cells {args.cells}, "
+          f"members {args.members}, year {args.year}, partitions {args.partitions}, "
+          f"batch {args.batch_size}{', without tasks' if args.without_tasks else ''}")
+    print(f"plan: {results['plan']}")
+    load, relay = results["load"], results["relay"]
+    print(f"load into the event stores: {load.items:,} events in {load.seconds:.0f} s "
+          f"({load.rate:,.0f}/s); relay to Kafka: {relay.rate:,.0f}/s")
+    print(f"raw kafka-python consume: {raw.items:,} records in {raw.seconds:.1f} s "
+          f"({raw.rate:,.0f}/s); projector: {projected.items:,} events in "
+          f"{projected.seconds:.1f} s ({projected.rate:,.0f}/s), first 10 % {early:,.0f}/s, "
+          f"last 10 % {late:,.0f}/s, dead letters {replay['dead_letters']}")
+    print(f"roll-up: first {queries['rollup_first_ms']:.0f} ms, median "
+          f"{queries['rollup_median_ms']:.0f} ms; cell report median "
+          f"{queries['cell_median_ms']:.1f} ms")
+    for name, value, unit, key, sense in rows:
+        target = TARGETS[key]
+        met = value >= target if sense == ">=" else value <= target
+        print(f"{name:<30} {value:>10,.2f} {unit:<5} target {sense} {target:<6} "
+              f"{'met' if met else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
