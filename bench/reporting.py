@@ -19,9 +19,11 @@ DATABASE_URL are set. No timing is asserted: it prints the figures next to the t
 from __future__ import annotations
 
 import argparse
+import cProfile
 import itertools
 import json
 import os
+import pstats
 import random
 import resource
 import statistics
@@ -85,6 +87,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--without-tasks", action="store_true",
                         help="leave resolution tasks and their progress reports out of the plan")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the projector (top functions on stderr)")
     parser.add_argument("--project", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--events", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -209,11 +213,13 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
 
 def replay_in_child(env: dict[str, str], args: argparse.Namespace, events: int) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.reporting", "--project", "--events", str(events),
-               "--batch-size", str(args.batch_size)]
+               "--batch-size", str(args.batch_size), *(["--profile"] if args.profile else [])]
     done = subprocess.run(command, env=os.environ | env, capture_output=True, text=True,
                           check=False, cwd=Path(__file__).resolve().parents[1])
     if done.returncode != 0:
         raise RuntimeError(f"the projector failed:\n{done.stderr[-4000:]}")
+    if args.profile:
+        print(done.stderr, file=sys.stderr)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -290,7 +296,14 @@ def databases(server: str, keep: bool) -> Iterator[dict[str, str]]:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.project:
-        print(json.dumps(project(args)))
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler is not None:
+            profiler.enable()
+        answer = project(args)
+        if profiler is not None:
+            profiler.disable()
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+        print(json.dumps(answer))
         return
     results: dict[str, Any] = {}
     with ExitStack() as stack:

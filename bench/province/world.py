@@ -9,6 +9,7 @@ computation uses it to know each member's standing on a meeting day.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,6 +43,7 @@ class World:
 
     def __init__(self, plan: Plan, *, include_late: bool = True) -> None:
         self.plan = plan
+        self._codes = {m.id: m.code for m in plan.members} | {u.id: u.code for u in plan.units}
         self._below: dict[date, dict[str, list[str]]] = {}
         self._parents: dict[str, list[tuple[date, str | None]]] = defaultdict(list)
         for unit in plan.units:
@@ -95,6 +97,10 @@ class World:
         for member, attached in self.attachments.items():
             for span in attached:
                 self._hosted[span.value].append((member, span))
+
+    def by_code(self, ids: Iterable[str]) -> list[str]:
+        """Members or units in the order of their codes, which do not depend on the id salt."""
+        return sorted(ids, key=lambda i: self._codes.get(i, i))
 
     def cell_of(self, member_id: str, day: date) -> str | None:
         return next((s.value for s in self.cell_spans.get(member_id, ()) if s.covers(day)), None)

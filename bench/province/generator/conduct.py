@@ -106,8 +106,9 @@ class MeetingConduct:
     def _roll_call(self, meeting: Meeting, roll: Roll) -> None:
         day = meeting.meeting_day
         bad = self.rng.random() < self.config.badly_attended
-        entries = [self._status(m, day, bad) for m in sorted(roll.required)]
-        entries += [Entry(m, "present") for m in sorted(roll.exempted) if self.rng.random() < 0.12]
+        entries = [self._status(m, day, bad) for m in self.world.by_code(roll.required)]
+        entries += [Entry(m, "present") for m in self.world.by_code(roll.exempted)
+                    if self.rng.random() < 0.12]
         meeting.entries = tuple(entries)
         if self.rng.random() < self.config.roll_call_corrected:
             corrected = list(entries)
@@ -123,8 +124,8 @@ class MeetingConduct:
 
     def _chair(self, meeting: Meeting, roll: Roll) -> None:
         present = [e.member_id for e in meeting.entries or () if e.status == "present"]
-        people = present or sorted(roll.required | roll.exempted) or [self.roles.secretaries[
-            self.cell.id]]
+        people = (present or self.world.by_code(roll.required | roll.exempted)
+                  or [self.roles.secretaries[self.cell.id]])
         secretary = self.roles.secretaries.get(self.cell.id)
         meeting.chair_id = secretary if secretary in present else people[0]
         deputy = self.roles.deputies.get(self.cell.id)

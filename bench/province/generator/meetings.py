@@ -166,7 +166,7 @@ def build_meetings(config: Config, ids: Ids, worlds: tuple[World, World], cells:
     styles: dict[str, CellStyle] = {}
     charges = by_unit(assignments)
     for cell in cells:
-        rng = random.Random(f"{seed}:{cell.id}")
+        rng = random.Random(f"{seed}:{cell.code}")
         styles[cell.id] = cell_style(config, rng, cell)
         meetings += CellMeetings(config, rng, ids, world, cell, styles[cell.id], roles,
                                  charges, final_world).build()

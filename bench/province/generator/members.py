@@ -236,7 +236,9 @@ class RollBuilder:
                 day = _day_between(self.rng, first, last)
                 newcomer = self._register(units[cell_id], day, probationary=True)
                 self.roles.stable.add(newcomer.id)
-        for chronic in sorted(self.roles.chronic)[: len(self.roles.chronic) // 4]:
+        codes = {m.id: m.code for m in self.members}
+        for chronic in sorted(self.roles.chronic, key=codes.__getitem__)[
+                : len(self.roles.chronic) // 4]:
             self.changes.append(MemberChange(date(self.config.start.year, 12, 20), chronic,
                                              "leave", reason="struck_off"))
 

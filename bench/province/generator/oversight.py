@@ -97,7 +97,7 @@ def build_visits(config: Config, rng: random.Random, ids: Ids, world: World, *,
                 continue
             cells = set(world.cells_under(assignment.unit_id, first))
             cells |= set(world.cells_under(assignment.unit_id, last))
-            for cell_id in sorted(cells):
+            for cell_id in world.by_code(cells):
                 cell = world.plan.unit(cell_id)
                 cell_last = last if cell.ended_on is None else min(
                     last, cell.ended_on - timedelta(days=1))

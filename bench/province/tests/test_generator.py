@@ -27,6 +27,22 @@ def test_the_same_seed_gives_the_same_plan_and_another_seed_another():
     assert repr(other.members) != repr(generate(SMALL).members)
 
 
+def test_a_salt_changes_the_ids_and_nothing_that_happens():
+    salted = generate(Config(cells=12, members=360, seed=7, id_salt="again"))
+    plain = generate(SMALL)
+
+    def story(plan):
+        codes = {u.id: u.code for u in plan.units} | {m.id: m.code for m in plan.members}
+        return [(codes[m.cell_id], m.kind, m.started_at, m.duration_minutes,
+                 [(codes[e.member_id], e.status) for e in m.entries or ()],
+                 m.votes, [r.status for r in m.task_reports], m.self_total, m.confirmed_on,
+                 [codes[g] for g, _ in m.guests]) for m in plan.meetings]
+
+    assert plain.members[0].id != salted.members[0].id
+    assert story(plain) == story(salted)
+    assert len(plain.reviews) == len(salted.reviews)
+
+
 def test_sizes_follow_the_config(district):
     assert len(district.cells()) == 50
     assert 1400 <= len([m for m in district.members if m.admitted_on < date(2024, 1, 1)]) <= 1700

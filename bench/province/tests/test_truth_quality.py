@@ -46,6 +46,19 @@ def test_follow_through_is_the_share_done_of_the_previous_resolutions_live_tasks
     assert truth.cell(CELL, "2024-01")["CR-20"].result == "not_applicable"
 
 
+def test_the_previous_resolution_is_the_latest_that_set_tasks_even_if_all_were_dropped():
+    made = Handmade()
+    made.meeting(date(2024, 1, 3), resolution_text="NQ", votes=(4, 0, 0),
+                 tasks=(Task("t1", "Việc", "a", date(2024, 2, 1)),))
+    made.meeting(date(2024, 2, 3), resolution_text="NQ", votes=(4, 0, 0),
+                 tasks=(Task("t2", "Việc", "a", date(2024, 3, 1)),),
+                 task_reports=[TaskReport("t1", "done")])
+    made.meeting(date(2024, 3, 3), task_reports=[TaskReport("t2", "dropped")])
+    truth = made.truth()
+    assert truth.cell(CELL, "2024-02")["CR-20"].figures == {"done": 1, "tasks": 1, "share": 1.0}
+    assert truth.cell(CELL, "2024-03")["CR-20"].result == "not_applicable"
+
+
 def test_a_resolution_needs_more_than_half_of_the_voting_base():
     made = Handmade()
     made.meeting(date(2024, 1, 3), resolution_text="NQ", votes=(2, 2, 0))

@@ -11,6 +11,8 @@ from bench.province.truth.scope import Scope
 
 
 class Attendance(Scope):
+    """CR-11 to CR-17 for one cell and period."""
+
     def cr11(self) -> Expected:
         states = []
         for m in self.meetings:

@@ -13,6 +13,8 @@ from bench.province.truth.scope import Scope
 
 
 class Cadence(Scope):
+    """CR-01 to CR-10 for one cell and period."""
+
     def windows(self, windows: list[Window], *, thematic: bool) -> Expected:
         states = []
         for window in windows:

@@ -14,8 +14,9 @@ Interpretations (where DOMAIN.md leaves a choice):
   in the cell of the last absence of the longest excused run (CR-14) or of the latest
   unexcused absence (CR-15).
 - A meeting's score is the confirmed total, else the cell's own; grades on the bands.
-- CR-20 takes, for each meeting of the period, the cell's latest earlier meeting that set
-  tasks not dropped, with each task's latest reported status.
+- CR-20 takes, for each meeting of the period, the cell's latest earlier meeting whose
+  resolution set tasks (RULES.md: even if every task was later dropped), with each task's
+  latest reported status; dropped tasks leave the base.
 - CR-25 is pro rata to date: ceil(quota * days in charge / days in the year) counted visits.
 """
 

@@ -13,6 +13,8 @@ from bench.province.truth.scope import Scope
 
 
 class Oversight(Scope):
+    """CR-24 and CR-25 for one cell and period."""
+
     def cr24(self) -> Expected:
         if self.judged_on < self.period.start:
             return Expected(NA)

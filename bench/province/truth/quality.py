@@ -10,6 +10,8 @@ from bench.province.truth.scope import Scope
 
 
 class Quality(Scope):
+    """CR-18 to CR-21 and CR-27 for one cell and period."""
+
     def cr18(self) -> Expected:
         counts = dict.fromkeys((*GRADES, "ungraded"), 0)
         states = []
@@ -35,7 +37,7 @@ class Quality(Scope):
     def cr20(self) -> Expected:
         chosen: dict[str, Held] = {}
         for meeting in self.meetings:
-            earlier = [p for p in self.history if p.held_on < meeting.held_on and p.live_tasks > 0]
+            earlier = [p for p in self.history if p.held_on < meeting.held_on and p.tasks > 0]
             if earlier:
                 chosen[earlier[-1].id] = earlier[-1]
         done = sum(m.tasks_done for m in chosen.values())

@@ -61,6 +61,16 @@ def test_four_of_five_tasks_done_is_the_eighty_percent_band():
     assert (result.result, result.figures["share"], result.figures["band"]) == ("fail", 0.4, None)
 
 
+def test_cr20_measures_the_previous_resolution_even_when_all_its_tasks_were_dropped():
+    older = meeting(date(2024, 1, 3), resolution=True, tasks_total=2, tasks_done=2)
+    dropped = meeting(date(2024, 2, 3), resolution=True, tasks_total=3, tasks_dropped=3)
+    result = cr20_follow_through(cell_period("2024-03", [meeting(date(2024, 3, 3))],
+                                             earlier=(older, dropped)))
+    assert (result.result, result.figures["done"], result.figures["tasks"]) == (
+        "not_applicable", 0, 0)
+    assert [r["meeting_id"] for r in result.figures["resolutions"]] == [dropped.meeting_id]
+
+
 def test_cr20_does_not_apply_before_any_resolution_set_tasks():
     assert cr20_follow_through(cell_period("2024-02", [meeting(date(2024, 2, 3))])).result == \
         "not_applicable"

@@ -79,8 +79,10 @@ def _previous_resolutions(cell: CellPeriod) -> list[MeetingFact]:
     chosen: dict[str, MeetingFact] = {}
     for meeting in cell.period_meetings:
         assert meeting.held_on is not None
+        # The previous resolution that set tasks, even if all were dropped since: then there
+        # is nothing to measure, rather than an older resolution to fall back on.
         earlier = [p for p in history if p.held_on and p.held_on < meeting.held_on
-                   and p.tasks_total - p.tasks_dropped > 0]
+                   and p.tasks_total > 0]
         if earlier:
             chosen[earlier[-1].meeting_id] = earlier[-1]
     return list(chosen.values())
