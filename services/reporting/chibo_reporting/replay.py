@@ -60,7 +60,7 @@ def checksums(engine: sa.Engine, model: ReadModel) -> dict[str, str]:
     """SHA-256 per table over its rows in key order (names without the prefix)."""
     sums = {}
     with read_connection(engine) as conn:
-        for field_name, table in zip(ReadModel.__dataclass_fields__, model.all(), strict=True):
+        for field_name, table in model.facts().items():
             digest = hashlib.sha256()
             query = sa.select(table).order_by(*table.primary_key.columns)
             for row in conn.execute(query.execution_options(yield_per=1000)):

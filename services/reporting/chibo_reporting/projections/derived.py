@@ -137,23 +137,30 @@ def task_counts(tasks: Iterable[Row]) -> Row:
     }
 
 
-def member_year(rows: Iterable[Row]) -> tuple[list[list[Any]], list[list[Any]]]:
-    """(excused runs, unexcused absences) of one member-year; each absence is
-    [held_on, cell_id, meeting_id, status]. Only counted entries take part (CR-17)."""
+def member_year_entry(row: Row) -> list[Any]:
+    """How `member_years.entries` keeps one roll-call entry: [held_on, cell, status, counted]."""
+    return [row["held_on"].isoformat(), row["cell_id"], row["status"], bool(row["counted"])]
+
+
+def member_year(entries: Mapping[str, list[Any]]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """(excused runs, unexcused absences) of one member-year from its `entries` (meeting id →
+    [held_on, cell, status, counted]); each absence is [held_on, cell_id, meeting_id, status].
+    Only counted entries take part (CR-17)."""
     runs: list[list[Any]] = []
     current: list[Any] = []
     unexcused: list[Any] = []
-    for row in sorted(rows, key=lambda r: (r["held_on"], r["meeting_id"])):
-        if not row["counted"]:
+    for meeting_id, (held_on, cell_id, status, counted) in sorted(
+            entries.items(), key=lambda item: (item[1][0], item[0])):
+        if not counted:
             continue
-        absence = [row["held_on"].isoformat(), row["cell_id"], row["meeting_id"], row["status"]]
-        if row["status"] == "absent_excused":
+        absence = [held_on, cell_id, meeting_id, status]
+        if status == "absent_excused":
             current.append(absence)
             continue
         if current:
             runs.append(current)
             current = []
-        if row["status"] == "absent_unexcused":
+        if status == "absent_unexcused":
             unexcused.append(absence)
     if current:
         runs.append(current)

@@ -1,7 +1,7 @@
 """The query side: each report reads one consistent snapshot of the read models.
 
 The tree and the rulebooks are cached between requests and rebuilt only when the projection
-has applied new `members` or `reporting` events.
+changed them; roll-ups reuse the summaries of cells whose facts did not change (`summaries`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from chibo_reporting.queries import audit, reports
 from chibo_reporting.queries.evaluation import AT_TIME, Context
 from chibo_reporting.queries.loading import Loader
 from chibo_reporting.queries.subjects import Subjects
+from chibo_reporting.queries.summaries import SummaryCache
 from chibo_reporting.read_models import ReadModel
 from chibo_reporting.read_models.tree import Tree
 from chibo_reporting.rulebooks import Rulebook, RulebookIndex
@@ -64,8 +65,8 @@ class WaitTimedOutError(TimeoutError):
 
 @dataclass
 class _Cached:
-    tree: tuple[int, Tree] | None = None
-    index: tuple[int, RulebookIndex] | None = None
+    tree: tuple[str | None, Tree] | None = None
+    index: tuple[str | None, RulebookIndex] | None = None
 
 
 class Reports:
@@ -77,6 +78,7 @@ class Reports:
         self.wait_seconds = wait_seconds
         self._cache = _Cached()
         self._lock = threading.Lock()
+        self.summaries = SummaryCache()
 
     def today(self) -> date:
         return self.clock().astimezone(VIETNAM).date()
@@ -91,12 +93,13 @@ class Reports:
             with reader.begin():
                 yield Loader(reader, self.model)
 
-    def _current(self, loader: Loader, positions: dict[str, int]) -> tuple[Tree, RulebookIndex]:
-        """The tree and the rulebooks as of `positions`, rebuilt only when those moved on."""
+    def _current(self, loader: Loader) -> tuple[Tree, RulebookIndex]:
+        """The tree and the rulebooks, rebuilt only when the projection renewed their stamps."""
+        stamps = loader.stamps()
         with self._lock:
-            members, rulebooks = positions.get("members", 0), positions.get("reporting", 0)
-            if self._cache.tree is None or self._cache.tree[0] != members:
-                self._cache.tree = (members, loader.tree())
+            tree, rulebooks = stamps.get("tree"), stamps.get("rulebooks")
+            if self._cache.tree is None or self._cache.tree[0] != tree:
+                self._cache.tree = (tree, loader.tree())
             if self._cache.index is None or self._cache.index[0] != rulebooks:
                 self._cache.index = (rulebooks, loader.rulebook_index())
             return self._cache.tree[1], self._cache.index[1]
@@ -104,7 +107,7 @@ class Reports:
     def context(self, loader: Loader, period: Period,
                 mode: str = AT_TIME) -> tuple[Context, dict[str, int]]:
         positions = loader.positions()
-        tree, index = self._current(loader, positions)
+        tree, index = self._current(loader)
         return Context(period, self.today(), mode, tree, index), positions
 
     def _report(self, period: Period, mode: str,
@@ -122,7 +125,8 @@ class Reports:
              mode: str = AT_TIME) -> dict[str, Any]:
         day = tree_as_of or period.end
         return self._report(period, mode,
-                            lambda loader, ctx: reports.unit_report(loader, ctx, unit_id, day))
+                            lambda loader, ctx: reports.unit_report(loader, ctx, unit_id, day,
+                                                                    self.summaries))
 
     def overseers(self, unit_id: str, period: Period, tree_as_of: date | None = None,
                   mode: str = AT_TIME, shown: Shown | None = None) -> dict[str, Any]:
@@ -180,7 +184,7 @@ class Reports:
 
     def tree(self) -> Tree:
         with self.snapshot() as loader:
-            return self._current(loader, loader.positions())[0]
+            return self._current(loader)[0]
 
     def applied(self, source: str, position: int) -> bool:
         """Whether the projection has applied the event at `position` of `source`."""

@@ -29,6 +29,7 @@ class Context:
     tree: Tree
     index: RulebookIndex
     used: dict[tuple[str, int], Rulebook] = field(default_factory=dict)
+    used_by: dict[str, set[tuple[str, int]]] = field(default_factory=dict)  # per unit judged
     _memo: dict[tuple[str, date], Rulebook] = field(default_factory=dict)
 
     @property
@@ -49,7 +50,9 @@ class Context:
         def at(day: date) -> Rulebook:
             if day not in chosen:
                 found = self.rulebook_for(unit_id, self.today if self.mode == CURRENT else day)
-                self.used[(found.rulebook_id, found.version)] = found
+                key = (found.rulebook_id, found.version)
+                self.used[key] = found
+                self.used_by.setdefault(unit_id, set()).add(key)
                 chosen[day] = found
             return chosen[day]
 
@@ -100,7 +103,9 @@ def evaluate_cells(loader: Loader, context: Context, cells: list[str], *,
         reviews[review.cell_id].append(review)
     absent = None if everything else loader.absent_members(cells, first, period.end)
     member_years = by_cell(loader.member_years(period.year, absent))
-    covering = _covering(context.tree, cells, loader.assignments(context.tree),
+    above = None if everything else {
+        unit for cell in cells for unit in context.tree.ancestry(cell, context.judged_on)}
+    covering = _covering(context.tree, cells, loader.assignments(context.tree, above),
                          context.judged_on)
     evaluations = {}
     for cell_id in cells:

@@ -32,6 +32,15 @@ class Loader:
         self.conn = conn
         self.model = model
 
+    def stamps(self) -> dict[str, str]:
+        """The shared stamps: "tree", "rulebooks", "assignments" (see the projection writer)."""
+        return {r.name: r.stamp for r in self.conn.execute(sa.select(self.model.stamps))}
+
+    def cell_stamps(self, cells: list[str] | None) -> dict[str, str]:
+        table = self.model.cell_stamps
+        rows = self._in_cells(table, cells)
+        return {r.cell_id: r.stamp for r in rows}
+
     def positions(self) -> dict[str, int]:
         table = self.model.positions
         return {r.source: int(r.position) for r in self.conn.execute(sa.select(table))}
@@ -99,10 +108,18 @@ class Loader:
                     found[row.meeting_id] = meeting_fact(row)
         return sorted(found.values(), key=lambda m: (m.held_on, m.meeting_id))
 
-    def assignments(self, tree: Tree) -> list[Assignment]:
-        """Every assignment, with the kind of the committee its overseer sits on."""
-        found = [assignment(r) for r in self.conn.execute(sa.select(self.model.assignments))
-                 if r.unit_id and r.from_date]
+    def assignments(self, tree: Tree, units: Iterable[str] | None = None) -> list[Assignment]:
+        """Every assignment (or those on `units`), with the kind of the committee its overseer
+        sits on."""
+        table = self.model.assignments
+        if units is None:
+            rows = list(self.conn.execute(sa.select(table)))
+        else:
+            wanted, rows = sorted(set(units)), []
+            for start in range(0, len(wanted), CHUNK):
+                rows += self.conn.execute(
+                    sa.select(table).where(table.c.unit_id.in_(wanted[start:start + CHUNK])))
+        found = [assignment(r) for r in rows if r.unit_id and r.from_date]
         return [replace(a, position_level=tree.kind(a.position_level) if a.position_level
                         else None) for a in found]
 
@@ -124,16 +141,18 @@ class Loader:
         ]
 
     def member_years(self, year: int, members: Iterable[str] | None = None) -> list[MemberYear]:
+        """The member-years with a counted absence (runs and unexcused, not every entry)."""
         table = self.model.member_years
-        where = [table.c.year == year]
+        columns = (table.c.member_id, table.c.year, table.c.excused_runs, table.c.unexcused)
+        where = [table.c.year == year, table.c.absences > 0]
         if members is None:
-            rows = list(self.conn.execute(sa.select(table).where(*where)))
+            rows = list(self.conn.execute(sa.select(*columns).where(*where)))
         else:
             wanted, rows = sorted(set(members)), []
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start:start + CHUNK]
                 rows += self.conn.execute(
-                    sa.select(table).where(table.c.member_id.in_(chunk), *where))
+                    sa.select(*columns).where(table.c.member_id.in_(chunk), *where))
         return [member_year(r) for r in rows]
 
     def absent_members(self, cells: list[str], first: date, last: date) -> set[str]:

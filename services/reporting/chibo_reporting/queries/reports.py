@@ -10,11 +10,12 @@ from chibo_reporting.facts import MeetingFact, Visit
 from chibo_reporting.periods import Window
 from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells
 from chibo_reporting.queries.loading import Loader
+from chibo_reporting.queries.summaries import SummaryCache
 from chibo_reporting.rules import attendance as attendance_rules
 from chibo_reporting.rules import oversight as oversight_rules
 from chibo_reporting.rules.quality import grade_of
 from chibo_reporting.rules.results import FAIL, PASS, overall, share
-from chibo_reporting.rules.rollup import CellSummary, rollup
+from chibo_reporting.rules.rollup import rollup
 
 
 class NotFoundError(LookupError):
@@ -73,15 +74,21 @@ def _evaluate_unit(loader: Loader, context: Context, unit_id: str,
     """Every cell below the unit (that the caller sees), without event ids (a cell's own
     report gives them)."""
     cells = [c for c in _unit_cells(context, unit_id, tree_day) if shown is None or shown(c)]
-    all_cells = sum(1 for unit in context.tree.units.values() if unit.kind == "cell")
+    all_cells = _count_cells(context)
     return evaluate_cells(loader, context, cells, everything=len(cells) * 2 >= all_cells > 0,
                           with_evidence=False)
 
 
-def unit_report(loader: Loader, context: Context, unit_id: str, tree_day: date) -> dict[str, Any]:
-    """CR-28: the roll-up over every cell below the unit in the tree as of `tree_day`."""
-    evaluations = _evaluate_unit(loader, context, unit_id, tree_day)
-    summaries = {c: CellSummary.of(c, e.results) for c, e in evaluations.items()}
+def _count_cells(context: Context) -> int:
+    return sum(1 for unit in context.tree.units.values() if unit.kind == "cell")
+
+
+def unit_report(loader: Loader, context: Context, unit_id: str, tree_day: date,
+                cache: SummaryCache) -> dict[str, Any]:
+    """CR-28: the roll-up over every cell below the unit in the tree as of `tree_day` (cell
+    summaries from `cache` where their facts did not change)."""
+    cells = _unit_cells(context, unit_id, tree_day)
+    summaries = cache.summaries(loader, context, cells, _count_cells(context))
     parameters = context.stated(unit_id).parameters
     totals = rollup(list(summaries.values()), parameters)
     quotas = _overseer_entries(loader, context, unit_id, tree_day)

@@ -59,9 +59,17 @@ class ReadModel:
     visits: sa.Table
     reviews: sa.Table
     rulebooks: sa.Table
+    cell_stamps: sa.Table
+    stamps: sa.Table
 
     def all(self) -> list[sa.Table]:
         return [getattr(self, f.name) for f in fields(self)]
+
+    def facts(self) -> dict[str, sa.Table]:
+        """The tables a replay must reproduce exactly: all but the stamps, which only tell
+        the query side's caches what changed (their values differ from one run to another)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in ("cell_stamps", "stamps")}
 
 
 def define_read_model(metadata: sa.MetaData, prefix: str = "") -> ReadModel:
@@ -283,9 +291,14 @@ def define_read_model(metadata: sa.MetaData, prefix: str = "") -> ReadModel:
             "member_years",
             sa.Column("member_id", Id, primary_key=True),
             sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+            # Every roll-call entry of the member in the year: {meeting id: [held_on, cell id,
+            # status, counted]}, so that a new roll call updates this row without re-reading
+            # the member's whole year of attendance.
+            sa.Column("entries", Json, nullable=False),
+            sa.Column("absences", sa.Integer, nullable=False),  # counted entries not present
             sa.Column("excused_runs", Json, nullable=False),
             sa.Column("unexcused", Json, nullable=False),
-            index("member_years_year", "year"),
+            index("member_years_year", "year", "absences"),
         ),
         assignments=table(
             "assignments",
@@ -341,5 +354,18 @@ def define_read_model(metadata: sa.MetaData, prefix: str = "") -> ReadModel:
             sa.Column("event_id", sa.String(36), nullable=False),
             sa.Column("published_at", sa.String(40), nullable=False),
             sa.UniqueConstraint("unit_id", "version", name=f"uq_{prefix}rulebooks_unit_version"),
+        ),
+        # Cache validators: a cell's stamp changes whenever a batch changes a fact the cell's
+        # rules read (its meetings, attendance, member-years, visits, reviews); the shared
+        # stamps ("tree", "rulebooks", "assignments") whenever those change.
+        cell_stamps=table(
+            "cell_stamps",
+            sa.Column("cell_id", Id, primary_key=True),
+            sa.Column("stamp", sa.String(32), nullable=False),
+        ),
+        stamps=table(
+            "stamps",
+            sa.Column("name", sa.String(40), primary_key=True),
+            sa.Column("stamp", sa.String(32), nullable=False),
         ),
     )

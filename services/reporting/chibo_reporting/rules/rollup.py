@@ -13,10 +13,10 @@ from chibo_reporting.rules.results import NOT_APPLICABLE, PASS, RuleResult, shar
 
 @dataclass(frozen=True)
 class CellSummary:
-    """What a roll-up keeps of one cell's evaluation."""
+    """What a roll-up keeps of one cell's evaluation (small: roll-ups cache thousands)."""
 
     cell_id: str
-    results: Mapping[str, RuleResult]
+    outcomes: Mapping[str, str]  # rule id → pass, fail or not_applicable
     present: int = 0
     required: int = 0
     grades: Mapping[str, int] = field(default_factory=dict)
@@ -28,7 +28,7 @@ class CellSummary:
         alerts = results["CR-15"].figures
         return cls(
             cell_id=cell_id,
-            results=results,
+            outcomes={rule_id: result.result for rule_id, result in results.items()},
             present=int(attendance.get("present") or 0),
             required=int(attendance.get("required") or 0),
             grades=dict(results["CR-18"].figures.get("grades", {})),
@@ -44,11 +44,11 @@ def rule_counts(cells: Iterable[CellSummary]) -> dict[str, dict[str, Any]]:
     """Per rule: cells that passed, cells judged (pass or fail) and the share."""
     counts: dict[str, dict[str, Any]] = {}
     for cell in cells:
-        for rule_id, result in cell.results.items():
+        for rule_id, outcome in cell.outcomes.items():
             entry = counts.setdefault(rule_id, {"compliant": 0, "total": 0})
-            if result.result != NOT_APPLICABLE:
+            if outcome != NOT_APPLICABLE:
                 entry["total"] += 1
-                entry["compliant"] += result.result == PASS
+                entry["compliant"] += outcome == PASS
     for entry in counts.values():
         entry["share"] = share(entry["compliant"], entry["total"])
     return dict(sorted(counts.items()))

@@ -1,0 +1,104 @@
+"""Roll-ups reuse the summaries of cells whose facts did not change, and only those."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chibo_reporting.periods import Period
+from chibo_reporting.queries import Reports
+
+from .scenarios import CELL, COMMUNE, MEMBERS, bi_ban_roll, bi_ban_tree
+from .support import Roll, catch_up
+
+OTHER = "na-nghe"
+
+
+def two_cells(world) -> None:
+    bi_ban_tree(world)
+    world.unit(OTHER, "cell", COMMUNE, name="Chi bộ bản Nà Nghè")
+    for n in range(1, 5):
+        world.member(f"nn-{n}", OTHER)
+    for month in (1, 2):
+        world.meeting(f"bb-{month}", CELL, date(2024, month, 3), roll=bi_ban_roll())
+        world.meeting(f"nn-{month}", OTHER, date(2024, month, 5),
+                      roll=Roll(required=[f"nn-{n}" for n in range(1, 5)], statuses={}))
+    world.publish()
+
+
+def compliant_cr14(report: dict) -> dict[str, int]:
+    return {c["unit_id"]: c["rules"]["CR-14"]["compliant"] for c in report["children"]}
+
+
+def fresh(service) -> Reports:
+    return Reports(service.engine, service.model, service.reports.clock)
+
+
+def test_a_new_roll_call_in_one_cell_recomputes_that_cell_only(world, service):
+    two_cells(world)
+    catch_up(service)
+    reports, period = service.reports, Period.parse("2024-Q1")
+    first = reports.unit(COMMUNE, period)
+    assert (reports.summaries.misses, reports.summaries.hits) == (2, 0)
+    assert first["attendance"]["present"] == 11 * 2 + 4 * 2
+
+    # Nà Nghè's March meeting: two of four absent without reason.
+    world.meeting("nn-3", OTHER, date(2024, 3, 5),
+                  roll=Roll(required=[f"nn-{n}" for n in range(1, 5)],
+                            statuses={"nn-1": "absent_unexcused", "nn-2": "absent_unexcused"}))
+    world.publish()
+    catch_up(service)
+    second = reports.unit(COMMUNE, period)
+    assert (reports.summaries.misses, reports.summaries.hits) == (3, 1)
+    assert (second["attendance"]["present"], second["attendance"]["required"]) == (32, 34)
+    assert second["rules"]["CR-13"] == {"compliant": 1, "total": 2, "share": 0.5}
+    cold = fresh(service).unit(COMMUNE, period)
+    assert {k: v for k, v in second.items() if k != "positions"} == {
+        k: v for k, v in cold.items() if k != "positions"}
+
+    reports.unit(COMMUNE, period)  # nothing changed: both from the cache
+    assert (reports.summaries.misses, reports.summaries.hits) == (3, 3)
+
+
+def test_a_run_that_moves_to_another_cell_restamps_the_cell_it_left(world, service):
+    """bb-01 is excused at Bi Ban's four meetings of January to April: a run of four, more than
+    3 (CR-14), that Bi Ban answers for. Transferred to Nà Nghè, bb-01 is excused there in May:
+    the run grows to five and its last absence, which answers for it, is now Nà Nghè's. No row
+    of Bi Ban changed, yet its cached summary must not survive."""
+    two_cells(world)
+    for month in (3, 4):
+        world.meeting(f"bb-{month}", CELL, date(2024, month, 3), roll=bi_ban_roll())
+    for month in (1, 2, 3, 4):
+        world.correct_roll(f"bb-{month}", CELL, date(2024, month, 3),
+                           bi_ban_roll(**{MEMBERS[0]: "absent_excused"}))
+    world.publish()
+    catch_up(service)
+    reports, period = service.reports, Period.parse("2024")
+    before = reports.unit(COMMUNE, period)
+    assert before["rules"]["CR-14"] == {"compliant": 1, "total": 2, "share": 0.5}
+    assert compliant_cr14(before) == {CELL: 0, OTHER: 1}
+
+    world.transfer(MEMBERS[0], OTHER, date(2024, 4, 10))
+    world.meeting("nn-5", OTHER, date(2024, 5, 5),
+                  roll=Roll(required=[MEMBERS[0], *(f"nn-{n}" for n in range(1, 5))],
+                            statuses={MEMBERS[0]: "absent_excused"}))
+    world.publish()
+    catch_up(service)
+    cached = reports.unit(COMMUNE, period)
+    cold = fresh(service).unit(COMMUNE, period)
+    assert compliant_cr14(cached) == compliant_cr14(cold) == {CELL: 1, OTHER: 0}
+    bi_ban = fresh(service).cell(CELL, period)["rules"]["CR-14"]["result"]
+    na_nghe = fresh(service).cell(OTHER, period)["rules"]["CR-14"]["result"]
+    assert (bi_ban, na_nghe) == ("pass", "fail")
+    assert cached["members_flagged"]["CR-14"] == 1
+
+
+def test_a_tree_change_invalidates_every_summary(world, service):
+    two_cells(world)
+    catch_up(service)
+    reports, period = service.reports, Period.parse("2024")
+    reports.unit(COMMUNE, period)
+    world.unit("xa-moi", "commune_committee", None, name="Xã mới")
+    world.publish()
+    catch_up(service)
+    reports.unit(COMMUNE, period)
+    assert (reports.summaries.misses, reports.summaries.hits) == (4, 0)
