@@ -39,6 +39,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from kafka import KafkaConsumer
 
 from bench.province import events as plan_events
@@ -266,16 +267,28 @@ def time_queries(env: dict[str, str], plan: Plan, args: argparse.Namespace) -> d
                                f"{answer.get_data(as_text=True)[:500]}")
         return elapsed
 
-    first = timed_get(f"/reports/units/{plan.province_id}", {"period": year})
-    rollups = [timed_get(f"/reports/units/{plan.province_id}", {"period": year})
-               for _ in range(args.rollups)]
+    province = f"/reports/units/{plan.province_id}"
+    first = timed_get(province, {"period": year})
+    rollups = [timed_get(province, {"period": year}) for _ in range(args.rollups)]
     rng = random.Random(args.seed)
     cells = [c.id for c in plan.cells() if c.ended_on is None]
+    # Live traffic: between roll-ups, 1 % of the cells get new facts (a new stamp, as the
+    # projector gives them), so each roll-up re-evaluates those and reuses the rest.
+    engine = create_engine(env["REPORTING_DATABASE_URL"])
+    changing = []
+    for _ in range(args.rollups):
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE cell_stamps SET stamp = :stamp WHERE cell_id = :cell"),
+                         [{"stamp": uuid.uuid4().hex, "cell": cell}
+                          for cell in rng.sample(cells, max(1, len(cells) // 100))])
+        changing.append(timed_get(province, {"period": year}))
+    engine.dispose()
     periods = [year, *(f"{year}-Q{q}" for q in range(1, 5)),
                *(f"{year}-{m:02d}" for m in range(1, 13))]
     reports = [timed_get(f"/reports/cells/{rng.choice(cells)}", {"period": rng.choice(periods)})
                for _ in range(args.cell_reports)]
     return {"rollup_first_ms": first * 1000, "rollup_p95_ms": p95(rollups) * 1000,
+            "rollup_changing_p95_ms": p95(changing) * 1000,
             "rollup_median_ms": statistics.median(rollups) * 1000,
             "cell_p95_ms": p95(reports) * 1000, "cell_median_ms": statistics.median(reports) * 1000}
 
@@ -353,7 +366,8 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
         ("last 10 % vs first 10 %", late / early if early else 0.0, "ratio", "late_vs_early",
          ">="),
         ("projector peak RSS", rss_mib, "MiB", "rss_mib", "<="),
-        ("province roll-up p95", queries["rollup_p95_ms"], "ms", "rollup_p95_ms", "<="),
+        ("province roll-up p95 (1 % new)", queries["rollup_changing_p95_ms"], "ms",
+         "rollup_p95_ms", "<="),
         ("cell report p95", queries["cell_p95_ms"], "ms", "cell_p95_ms", "<="),
     ]
     print(f"\nreporting benchmark {time.strftime('%Y-%m-%d %H:%M')} — cells {args.cells}, "
@@ -367,8 +381,9 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
           f"({raw.rate:,.0f}/s); projector: {projected.items:,} events in "
           f"{projected.seconds:.1f} s ({projected.rate:,.0f}/s), first 10 % {early:,.0f}/s, "
           f"last 10 % {late:,.0f}/s, dead letters {replay['dead_letters']}")
-    print(f"roll-up: first {queries['rollup_first_ms']:.0f} ms, median "
-          f"{queries['rollup_median_ms']:.0f} ms; cell report median "
+    print(f"roll-up: first (every cell evaluated) {queries['rollup_first_ms']:.0f} ms, median "
+          f"{queries['rollup_median_ms']:.0f} ms, p95 with 1 % of the cells changed before each "
+          f"{queries['rollup_changing_p95_ms']:.0f} ms; cell report median "
           f"{queries['cell_median_ms']:.1f} ms")
     for name, value, unit, key, sense in rows:
         target = TARGETS[key]

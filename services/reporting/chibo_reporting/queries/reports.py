@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
-from chibo_reporting.facts import MeetingFact, Visit
+from chibo_reporting.facts import Assignment, MeetingFact, Visit
 from chibo_reporting.periods import Window
 from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells
 from chibo_reporting.queries.loading import Loader
-from chibo_reporting.queries.summaries import SummaryCache
+from chibo_reporting.queries.summaries import Stamped, SummaryCache
 from chibo_reporting.rules import attendance as attendance_rules
 from chibo_reporting.rules import oversight as oversight_rules
+from chibo_reporting.rules.oversight import Quota
 from chibo_reporting.rules.quality import grade_of
 from chibo_reporting.rules.results import FAIL, PASS, overall, share
 from chibo_reporting.rules.rollup import rollup
@@ -91,7 +93,7 @@ def unit_report(loader: Loader, context: Context, unit_id: str, tree_day: date,
     summaries = cache.summaries(loader, context, cells, _count_cells(context))
     parameters = context.stated(unit_id).parameters
     totals = rollup(list(summaries.values()), parameters)
-    quotas = _overseer_entries(loader, context, unit_id, tree_day)
+    quotas = _overseer_entries(loader, context, unit_id, tree_day, cache=cache)
     totals["overseers"] = {
         "assigned_cells_share": totals["rules"].get("CR-24", {}).get("share"),
         "quota_met": sum(1 for q in quotas if q["met"]), "total": len(quotas),
@@ -111,10 +113,11 @@ def unit_report(loader: Loader, context: Context, unit_id: str, tree_day: date,
             "rulebooks_used": context.used_refs()}
 
 
-def _overseer_entries(loader: Loader, context: Context, unit_id: str,
-                      tree_day: date, shown: Shown | None = None) -> list[dict[str, Any]]:
+def _overseer_entries(loader: Loader, context: Context, unit_id: str, tree_day: date, *,
+                      shown: Shown | None = None,
+                      cache: SummaryCache | None = None) -> list[dict[str, Any]]:
     """CR-25 per overseer in charge at or below the unit: their cells, visits and quota (of
-    the assignments and cells the caller sees)."""
+    the assignments and cells the caller sees); quotas from `cache` where still valid."""
     tree, period = context.tree, context.period
     window = period.year_to_date()
     mine = [a for a in loader.assignments(tree)
@@ -126,24 +129,38 @@ def _overseer_entries(loader: Loader, context: Context, unit_id: str,
     for assignment in mine:
         grouped.setdefault((assignment.overseer_id, assignment.position_basis), []).append(
             assignment)
-    def charge(unit: str) -> list[str]:
-        return [c for c in _charge(context, unit) if shown is None or shown(c)]
+    charges: dict[str, frozenset[str]] = {}
+
+    def charge(unit: str) -> frozenset[str]:
+        if unit not in charges:
+            charges[unit] = frozenset(c for c in _charge(context, unit)
+                                      if shown is None or shown(c))
+        return charges[unit]
 
     cells = sorted({c for a in mine for c in charge(a.unit_id)})
-    visits: dict[tuple[str, str], list[Visit]] = {}
-    for visit in loader.visits(cells, window.start, window.end):
-        visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
+    visits: dict[tuple[str, str], list[Visit]] | None = None
+    stamped = Stamped(loader, cells, _count_cells(context)) if cache else None
+
+    def quota(overseer: str, cell: str, in_charge: list[Assignment]) -> Quota:
+        nonlocal visits
+        if visits is None:  # read once, and only when a quota is not cached
+            visits = {}
+            for visit in loader.visits(cells, window.start, window.end):
+                visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
+        parameters = context.applying(cell)(context.judged_on).parameters
+        return oversight_rules.quota(overseer, cell, in_charge, visits.get((overseer, cell), []),
+                                     window, parameters=parameters, today=context.today,
+                                     active=tree.active_spans(cell))
+
     entries = []
     for (overseer, basis), assignments in sorted(grouped.items()):
         quotas = []
         for cell in sorted({c for a in assignments for c in charge(a.unit_id)}):
             in_charge = [a for a in assignments if cell in charge(a.unit_id)]
-            parameters = context.applying(cell)(context.judged_on).parameters
-            active = tree.active_spans(cell)
-            quotas.append(oversight_rules.quota(overseer, cell, in_charge,
-                                                visits.get((overseer, cell), []), window,
-                                                parameters=parameters, today=context.today,
-                                                active=active))
+            compute = partial(quota, overseer, cell, in_charge)
+            quotas.append(compute() if cache is None or stamped is None else
+                          cache.quota(stamped, context, overseer=overseer, basis=basis,
+                                      cell=cell, compute=compute))
         state = overall(q.state for q in quotas)
         entries.append({
             "overseer_id": overseer, "position_basis": basis,
@@ -167,7 +184,7 @@ def overseers_report(loader: Loader, context: Context, unit_id: str,
                      tree_day: date, shown: Shown | None = None) -> dict[str, Any]:
     if context.tree.kind(unit_id) is None:
         raise NotFoundError(f"no unit {unit_id!r} is known to reporting")
-    entries = _overseer_entries(loader, context, unit_id, tree_day, shown)
+    entries = _overseer_entries(loader, context, unit_id, tree_day, shown=shown)
     return {"unit_id": unit_id, **_header(context, unit_id), "overseers": entries,
             "rulebooks_used": context.used_refs()}
 

@@ -1,17 +1,19 @@
-"""Per-cell summaries for roll-ups, kept between requests while nothing they rest on changed.
+"""Per-cell results for roll-ups, kept between requests while nothing they rest on changed.
 
-A summary is valid for one (cell, period, rule mode, today) as long as the cell's stamp and the
-shared stamps (tree, rulebooks, assignments) are those it was computed under; the projection
+A cell's result is valid for one (cell, period, rule mode, today) as long as the cell's stamp and
+the shared stamps (tree, rulebooks, assignments) are those it was computed under; the projection
 writer renews them in the same transaction as the facts. So a roll-up evaluates only the cells
 whose facts moved since the last one, and reads the stamps and the facts from one snapshot.
+Two kinds are kept: a cell's summary (its rules) and an overseer's quota in a cell (CR-25).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from chibo_reporting.queries.evaluation import Context, evaluate_cells
 from chibo_reporting.queries.loading import Loader
@@ -25,42 +27,62 @@ Stamps = tuple[str | None, ...]
 @dataclass(frozen=True)
 class _Entry:
     stamps: Stamps
-    summary: CellSummary
+    value: Any
     rulebooks: tuple[Rulebook, ...]  # those the cell's rules used (the report lists them)
 
 
-class SummaryCache:
-    """A bounded, least-recently-used map of cell summaries, shared by a process's requests."""
+class Stamped:
+    """The stamps of one snapshot: `of(cell)` is what a cached result of the cell must match."""
 
-    def __init__(self, size: int = 50_000) -> None:
+    def __init__(self, loader: Loader, cells: list[str], total_cells: int) -> None:
+        shared = loader.stamps()
+        everything = len(cells) * 2 >= total_cells > 0
+        self._cells = loader.cell_stamps(None if everything else cells)
+        self._shared = tuple(shared.get(name) for name in SHARED)
+
+    def of(self, cell: str) -> Stamps:
+        return (self._cells.get(cell), *self._shared)
+
+
+class SummaryCache:
+    """A bounded, least-recently-used map of per-cell results, shared by a process's requests."""
+
+    def __init__(self, size: int = 200_000) -> None:
         self.size = size
         self.hits = self.misses = 0
-        self._entries: OrderedDict[tuple[str, str, str, date], _Entry] = OrderedDict()
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _get(self, key: Hashable, stamps: Stamps, context: Context) -> Any:
+        entry = self._entries.get(key)
+        if entry is None or entry.stamps != stamps:
+            return None
+        self._entries.move_to_end(key)
+        context.used.update(((r.rulebook_id, r.version), r) for r in entry.rulebooks)
+        return entry.value
+
+    def _put(self, key: Hashable, stamps: Stamps, value: Any,
+             rulebooks: tuple[Rulebook, ...] = ()) -> None:
+        self._entries[key] = _Entry(stamps, value, rulebooks)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    @staticmethod
+    def _key(context: Context, *parts: str) -> Hashable:
+        return (*parts, context.period.label, context.mode, context.today)
 
     def summaries(self, loader: Loader, context: Context, cells: list[str],
                   total_cells: int) -> dict[str, CellSummary]:
         """The summary of each of `cells` (of `total_cells` in the tree) for the context."""
-        everything = len(cells) * 2 >= total_cells > 0
-        shared = loader.stamps()
-        stamps_now = loader.cell_stamps(None if everything else cells)
-        shared_now = tuple(shared.get(name) for name in SHARED)
-
-        def key(cell: str) -> tuple[str, str, str, date]:
-            return (cell, context.period.label, context.mode, context.today)
-
-        def stamps(cell: str) -> Stamps:
-            return (stamps_now.get(cell), *shared_now)
-
+        stamped = Stamped(loader, cells, total_cells)
         found: dict[str, CellSummary] = {}
         with self._lock:
             for cell in cells:
-                entry = self._entries.get(key(cell))
-                if entry is None or entry.stamps != stamps(cell):
-                    continue
-                self._entries.move_to_end(key(cell))
-                found[cell] = entry.summary
-                context.used.update(((r.rulebook_id, r.version), r) for r in entry.rulebooks)
+                summary = self._get(self._key(context, "summary", cell), stamped.of(cell),
+                                    context)
+                if summary is not None:
+                    found[cell] = summary
             self.hits += len(found)
         missing = [cell for cell in cells if cell not in found]
         if not missing:
@@ -71,11 +93,22 @@ class SummaryCache:
         with self._lock:
             self.misses += len(missing)
             for cell, evaluation in evaluations.items():
-                summary = CellSummary.of(cell, evaluation.results)
+                found[cell] = CellSummary.of(cell, evaluation.results)
                 used = tuple(context.used[k] for k in sorted(context.used_by.get(cell, ())))
-                self._entries[key(cell)] = _Entry(stamps(cell), summary, used)
-                self._entries.move_to_end(key(cell))
-                found[cell] = summary
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+                self._put(self._key(context, "summary", cell), stamped.of(cell), found[cell],
+                          used)
+        return found
+
+    def quota(self, stamped: Stamped, context: Context, *, overseer: str, basis: str,
+              cell: str, compute: Callable[[], Any]) -> Any:
+        """An overseer's CR-25 quota in a cell (under one position basis), computed at most
+        once per stamps."""
+        key = self._key(context, "quota", overseer, basis, cell)
+        with self._lock:
+            found = self._get(key, stamped.of(cell), context)
+        if found is None:
+            found = compute()
+            used = tuple(context.used[k] for k in sorted(context.used_by.get(cell, ())))
+            with self._lock:
+                self._put(key, stamped.of(cell), found, used)
         return found
