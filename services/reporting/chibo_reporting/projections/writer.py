@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from chibo_contracts.canonical import canonical_json
-from chibo_eventsourcing.sql.upsert import upsert
+from chibo_eventsourcing.sql.upsert import insert_new, upsert
 from chibo_reporting.projections import derived
 from chibo_reporting.projections.batch import Batch, Patch, Row
 from chibo_reporting.projections.meetings import finish
@@ -87,7 +87,7 @@ class _Writer:
         model = self.model
         self._positions(batch)
         for name, rows in batch.rows.items():
-            self.store(getattr(model, name), list(rows.values()))
+            self.store(getattr(model, name), list(rows.values()), new=name == "audit_events")
         for name in PATCHED:
             if name in batch.patches:
                 table = getattr(model, name)
@@ -104,10 +104,16 @@ class _Writer:
         self._member_years(attended.member_years)
         self._stamp()
 
-    def store(self, table: sa.Table, rows: Sequence[Row]) -> None:
+    def store(self, table: sa.Table, rows: Sequence[Row], *, new: bool = False) -> None:
+        """Upsert `rows`, or insert them when they are `new` (the runner never applies an
+        event twice, so an event's audit row or a roll call's fresh entries are new)."""
         if not rows:
             return
-        upsert(self.conn, table, [_encode(r) for r in rows], _keys(table))
+        encoded = [_encode(r) for r in rows]
+        if new:
+            insert_new(self.conn, table, encoded)
+        else:
+            upsert(self.conn, table, encoded, _keys(table))
         self._touched(table, rows)
 
     def _touched(self, table: sa.Table, rows: Iterable[Row]) -> None:
@@ -204,7 +210,7 @@ class _Writer:
                     for row in derived.attendance_rows(data, event_id, exemptions)]
             for row in rows:
                 attended.put(row)
-            self.store(table, rows)
+            self.store(table, rows, new=True)  # the meetings' earlier rows were just deleted
         changed = []
         for row in select_in(self.conn, table, "member_id", batch.exemption_changes):
             again = derived.reflag(row, exemptions[row["member_id"]])

@@ -1,0 +1,75 @@
+"""Multi-row upserts and inserts of new rows, the same on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from chibo_eventsourcing.sql.engine import create_engine
+from chibo_eventsourcing.sql.upsert import insert_new, upsert
+
+metadata = sa.MetaData()
+ROWS = sa.Table(
+    "rows", metadata,
+    sa.Column("id", sa.String(20), primary_key=True),
+    sa.Column("day", sa.Date), sa.Column("count", sa.BigInteger), sa.Column("flag", sa.Boolean),
+    sa.Column("text", sa.Text),
+)
+
+
+def read(engine: sa.Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(ROWS).order_by(ROWS.c.id))]
+
+
+class UpsertContract:
+    """Subclasses provide `engine`, a fresh database."""
+
+    def test_new_rows_go_in_with_their_types_including_nulls_and_quotes(self, engine):
+        metadata.create_all(engine)
+        rows = [{"id": f"r-{n}", "day": date(2025, 7, n), "count": 2**40 + n, "flag": n % 2 == 0,
+                 "text": None if n == 3 else f'Chi bộ "Bi Ban"\t{n}\\n'} for n in range(1, 5)]
+        with engine.begin() as conn:
+            insert_new(conn, ROWS, rows)
+        assert read(engine) == [tuple(r.values()) for r in rows]
+
+    def test_a_new_row_that_exists_fails_the_transaction_and_leaves_nothing(self, engine):
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            insert_new(conn, ROWS, [{"id": "a", "day": None, "count": 1, "flag": True,
+                                     "text": "x"}])
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            insert_new(conn, ROWS, [{"id": "b", "day": None, "count": 2, "flag": True,
+                                     "text": "y"},
+                                    {"id": "a", "day": None, "count": 3, "flag": True,
+                                     "text": "z"}])
+        assert read(engine) == [("a", None, 1, True, "x")]
+
+    def test_upsert_replaces_the_other_columns_of_existing_keys(self, engine):
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            upsert(conn, ROWS, [{"id": "a", "day": None, "count": 1, "flag": True, "text": "x"}],
+                   ["id"])
+            upsert(conn, ROWS, [{"id": "a", "day": None, "count": 5, "flag": False, "text": "y"},
+                                {"id": "b", "day": None, "count": 6, "flag": True, "text": "z"}],
+                   ["id"])
+        assert read(engine) == [("a", None, 5, False, "y"), ("b", None, 6, True, "z")]
+
+
+class TestSqlite(UpsertContract):
+    @pytest.fixture
+    def engine(self, tmp_path):
+        engine = create_engine(f"sqlite:///{tmp_path}/rows.db")
+        yield engine
+        engine.dispose()
+
+
+@pytest.mark.postgres
+class TestPostgres(UpsertContract):
+    @pytest.fixture
+    def engine(self, fresh_postgres_url):
+        engine = create_engine(fresh_postgres_url)
+        yield engine
+        engine.dispose()
