@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from chibo_eventsourcing.relay import Relay
 from chibo_eventsourcing.repository import Repository, Written
 from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus
 from chibo_eventsourcing.sql.engine import create_engine, read_connection
-from chibo_eventsourcing.sql.store import SqlEventStore
+from chibo_eventsourcing.sql.store import SqlEventStore, create_tables
 from chibo_eventsourcing.sql.tables import PlumbingTables, define_plumbing
 from chibo_eventsourcing.store import Metadata, utc_now
 from chibo_reporting.config import Settings
@@ -27,6 +28,7 @@ from chibo_reporting.projections import GROUP, SOURCES, ReportingProjection
 from chibo_reporting.publishing import Codec
 from chibo_reporting.queries import Reports
 from chibo_reporting.read_models import ReadModel, define_read_model
+from chibo_reporting.read_models.upgrade import reset_if_outdated
 
 Clock = Callable[[], datetime]
 TOPICS = tuple(topic_for(source) for source in SOURCES)
@@ -98,10 +100,12 @@ def bootstrap(settings: Settings, *, store: SqlEventStore | None = None, bus: Bu
     if store is None:
         store = SqlEventStore(create_engine(settings.database_url), SOURCE, clock=clock)
     model = define_read_model(store.metadata)
-    store.create_tables()
+    plumbing = define_plumbing(store.metadata)
+    create_tables(store.engine, store.metadata,
+                  prepare=partial(reset_if_outdated, model=model, plumbing=plumbing, group=GROUP))
     return ReportingService(
         settings=settings, engine=store.engine, store=store, model=model,
-        plumbing=define_plumbing(store.metadata), bus=bus or build_bus(settings.platform),
+        plumbing=plumbing, bus=bus or build_bus(settings.platform),
         clock=clock,
         reports=Reports(store.engine, model, clock, wait_seconds=settings.wait_seconds),
     )

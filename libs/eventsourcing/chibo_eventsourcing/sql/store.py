@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -257,11 +257,15 @@ class SqlEventStore(EventStore):
             upsert(conn, self.tables.cursors, [{"name": name, "position": position}], ["name"])
 
 
-def create_tables(engine: sa.Engine, metadata: sa.MetaData) -> None:
-    """`create_all` under a PostgreSQL advisory lock: concurrent `CREATE TABLE`s would race."""
+def create_tables(engine: sa.Engine, metadata: sa.MetaData,
+                  prepare: Callable[[sa.Connection], None] | None = None) -> None:
+    """`create_all` under a PostgreSQL advisory lock: concurrent `CREATE TABLE`s would race.
+    `prepare` runs first in the same locked transaction (e.g. to drop an outdated projection)."""
     with engine.begin() as conn:
         if is_postgres(conn):
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
+        if prepare is not None:
+            prepare(conn)
         metadata.create_all(conn)
 
 

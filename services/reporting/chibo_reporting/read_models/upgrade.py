@@ -1,0 +1,48 @@
+"""A read model whose stored layout differs from the code's is rebuilt, not migrated.
+
+The read models are a projection of the topics: when a release changes their layout (a column
+added, a table reshaped), the outdated tables are dropped with the projector's stored offsets
+and per-stream versions, and the projector replays every topic from offset 0 into the new
+layout. Reporting's own event store (the rulebooks) is never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+
+from chibo_eventsourcing.sql.tables import PlumbingTables
+from chibo_reporting.read_models.tables import ReadModel
+
+log = logging.getLogger(__name__)
+
+
+def outdated(conn: sa.Connection, model: ReadModel) -> list[str]:
+    """Read-model tables that exist without every column the code defines."""
+    inspector = sa.inspect(conn)
+    stale = []
+    for table in model.all():
+        if inspector.has_table(table.name):
+            stored = {c["name"] for c in inspector.get_columns(table.name)}
+            if not {c.name for c in table.columns} <= stored:
+                stale.append(table.name)
+    return stale
+
+
+def reset_if_outdated(conn: sa.Connection, model: ReadModel, plumbing: PlumbingTables,
+                      group: str) -> bool:
+    """Drop every read-model table and forget `group`'s offsets when any table is outdated;
+    the caller then creates the tables afresh. Runs in the caller's (locked) transaction."""
+    stale = outdated(conn, model)
+    if not stale:
+        return False
+    log.warning("read model layout changed (%s): dropping it; the projector replays every "
+                "topic from the start", ", ".join(stale))
+    for table in reversed(model.all()):
+        table.drop(conn, checkfirst=True)
+    inspector = sa.inspect(conn)
+    for table in (plumbing.consumer_offsets, plumbing.consumer_streams):
+        if inspector.has_table(table.name):
+            conn.execute(sa.delete(table).where(table.c.group_id == group))
+    return True

@@ -1,0 +1,66 @@
+"""A read model stored in an older layout is dropped and replayed, never half-migrated."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from chibo_eventsourcing.sql.engine import create_engine
+from chibo_eventsourcing.sql.tables import define_plumbing
+from chibo_reporting.bootstrap import bootstrap
+
+from .conftest import make_settings
+from .scenarios import CELL, bi_ban_roll, bi_ban_tree
+from .support import World, catch_up
+
+
+def old_layout(url: str) -> None:
+    """member_years as it was before it kept its entries; offsets of two consumer groups."""
+    metadata = sa.MetaData()
+    plumbing = define_plumbing(metadata)
+    sa.Table("member_years", metadata,
+             sa.Column("member_id", sa.String(64), primary_key=True),
+             sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("excused_runs", sa.Text, nullable=False),
+             sa.Column("unexcused", sa.Text, nullable=False))
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(plumbing.consumer_offsets), [
+            {"group_id": group, "topic": "members.events", "partition": 0, "next_offset": 99}
+            for group in ("reporting", "someone-else")])
+        conn.execute(sa.insert(plumbing.consumer_streams), [
+            {"group_id": "reporting", "stream_id": "members:bb-01", "version": 7}])
+    engine.dispose()
+
+
+def test_an_outdated_read_model_is_dropped_and_the_projector_replays_from_the_start(
+        tmp_path, bus):
+    url = f"sqlite:///{tmp_path}/reporting.db"
+    old_layout(url)
+    world = World(str(tmp_path), bus)
+    bi_ban_tree(world)
+    world.meeting("m-1", CELL, date(2024, 3, 3), roll=bi_ban_roll())
+    world.publish()
+
+    service = bootstrap(make_settings(tmp_path, url), bus=bus)
+    columns = {c["name"] for c in sa.inspect(service.engine).get_columns("member_years")}
+    assert {"entries", "absences"} <= columns
+    offsets = service.plumbing.consumer_offsets
+    with service.engine.connect() as conn:
+        groups = sorted(r.group_id for r in conn.execute(sa.select(offsets.c.group_id)))
+        streams = conn.execute(sa.select(sa.func.count()).select_from(
+            service.plumbing.consumer_streams)).scalar()
+    assert (groups, streams) == (["someone-else"], 0)
+    # Every event is applied again from offset 0 (nothing skipped as already seen).
+    assert catch_up(service) == len(world.members.store.read_all()) + len(
+        world.meetings.store.read_all())
+    with service.engine.connect() as conn:
+        years = conn.execute(sa.select(service.model.member_years)).all()
+    assert len(years) == 11  # the eleven required members' 2024
+    service.engine.dispose()
+
+    again = bootstrap(make_settings(tmp_path, url), bus=bus)  # current layout: kept
+    assert catch_up(again) == 0
+    again.engine.dispose()
