@@ -48,6 +48,7 @@ from bench.province.generator import generate
 from bench.province.plan import Plan
 from bench.province.world import World
 from chibo_contracts.catalog import public_registry, topic_for
+from chibo_contracts.envelope import Envelope
 from chibo_eventsourcing.kafka import KafkaBus
 from chibo_eventsourcing.relay import Relay
 from chibo_eventsourcing.sql.engine import create_engine
@@ -167,17 +168,26 @@ def relay_all(stores: dict[str, SqlEventStore], bus: KafkaBus) -> Timed:
     return Timed(count, time.monotonic() - started)
 
 
-def raw_consume(bootstrap: str, total: int, batch: int) -> Timed:
-    """The baseline: a group member polling the four topics as the bus's subscription does."""
+def raw_consume(bootstrap: str, total: int, batch: int, *, decode: bool = False) -> Timed:
+    """The baseline: a group member polling the four topics as the bus's subscription does.
+    With `decode`, every record is also decoded and validated against its contract (what any
+    projector that checks its input pays before writing anything)."""
     consumer = KafkaConsumer(*[topic_for(s) for s in SOURCES], bootstrap_servers=bootstrap,
                              group_id=f"raw-{uuid.uuid4().hex[:8]}", enable_auto_commit=False,
                              auto_offset_reset="earliest",
                              max_partition_fetch_bytes=4 * 1024 * 1024)
+    registry = public_registry()
     seen, started = 0, None
     while seen < total:
-        polled = sum(len(b) for b in consumer.poll(timeout_ms=1000, max_records=batch).values())
+        batches = consumer.poll(timeout_ms=1000, max_records=batch)
+        polled = sum(len(b) for b in batches.values())
         if polled and started is None:
             started = time.monotonic()
+        if decode:
+            for records in batches.values():
+                for m in records:
+                    registry.decode(Envelope.from_message(
+                        m.value, tuple((k, v or b"") for k, v in m.headers or [])))
         seen += polled
     seconds = time.monotonic() - (started or time.monotonic())
     consumer.close()
@@ -343,6 +353,8 @@ def main(argv: list[str] | None = None) -> None:
         say(f"relayed to Kafka in {results['relay'].seconds:.0f} s")
         results["raw"] = raw_consume(bootstrap, loaded, args.batch_size)
         say(f"raw consume: {results['raw'].rate:,.0f} records/s")
+        results["decoded"] = raw_consume(bootstrap, loaded, args.batch_size, decode=True)
+        say(f"consume and decode: {results['decoded'].rate:,.0f} records/s")
         env = {"CHIBO_BUS": "kafka", "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                "KAFKA_PARTITIONS": str(args.partitions), "CHIBO_DATA_DIR": data_dir,
                "REPORTING_DATABASE_URL": urls["reporting"], "CHIBO_JWT_SECRET": SECRET}
@@ -377,6 +389,9 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
     load, relay = results["load"], results["relay"]
     print(f"load into the event stores: {load.items:,} events in {load.seconds:.0f} s "
           f"({load.rate:,.0f}/s); relay to Kafka: {relay.rate:,.0f}/s")
+    decoded: Timed = results["decoded"]
+    print(f"consume + contract decode (ceiling of a validating projector): {decoded.rate:,.0f}"
+          f"/s = {decoded.rate / raw.rate:.2f} of the raw loop")
     print(f"raw kafka-python consume: {raw.items:,} records in {raw.seconds:.1f} s "
           f"({raw.rate:,.0f}/s); projector: {projected.items:,} events in "
           f"{projected.seconds:.1f} s ({projected.rate:,.0f}/s), first 10 % {early:,.0f}/s, "

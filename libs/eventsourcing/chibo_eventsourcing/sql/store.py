@@ -258,7 +258,7 @@ class SqlEventStore(EventStore):
 
 
 def create_tables(engine: sa.Engine, metadata: sa.MetaData,
-                  prepare: Callable[[sa.Connection], None] | None = None) -> None:
+                  prepare: Callable[[sa.Connection], object] | None = None) -> None:
     """`create_all` under a PostgreSQL advisory lock: concurrent `CREATE TABLE`s would race.
     `prepare` runs first in the same locked transaction (e.g. to drop an outdated projection)."""
     with engine.begin() as conn:
