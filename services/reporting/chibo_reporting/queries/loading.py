@@ -67,14 +67,25 @@ class Loader:
     def rulebook_index(self) -> RulebookIndex:
         return RulebookIndex(self.rulebooks())
 
+    def _rows(self, query: Any, column: sa.ColumnElement[Any],
+              values: Iterable[str] | None) -> list[Any]:
+        """`query`'s rows; with `values`, those whose `column` is one of them."""
+        if values is None:
+            return list(self.conn.execute(query))
+        return self._where_in(query, column, values)
+
+    def _where_in(self, query: Any, column: sa.ColumnElement[Any],
+                  values: Iterable[str]) -> list[Any]:
+        """`query` for rows whose `column` is one of `values`, in chunks of `CHUNK`."""
+        wanted = sorted(set(values))
+        rows: list[Any] = []
+        for start in range(0, len(wanted), CHUNK):
+            rows += self.conn.execute(query.where(column.in_(wanted[start:start + CHUNK])))
+        return rows
+
     def _in_cells(self, table: sa.Table, cells: list[str] | None, *where: Any) -> list[Any]:
         if cells is not None and len(cells) <= SCAN_ABOVE:
-            rows: list[Any] = []
-            for start in range(0, len(cells), CHUNK):
-                chunk = cells[start:start + CHUNK]
-                query = sa.select(table).where(table.c.cell_id.in_(chunk), *where)
-                rows += self.conn.execute(query)
-            return rows
+            return self._where_in(sa.select(table).where(*where), table.c.cell_id, cells)
         wanted = None if cells is None else set(cells)
         return [r for r in self.conn.execute(sa.select(table).where(*where))
                 if wanted is None or r.cell_id in wanted]
@@ -112,13 +123,7 @@ class Loader:
         """Every assignment (or those on `units`), with the kind of the committee its overseer
         sits on."""
         table = self.model.assignments
-        if units is None:
-            rows = list(self.conn.execute(sa.select(table)))
-        else:
-            wanted, rows = sorted(set(units)), []
-            for start in range(0, len(wanted), CHUNK):
-                rows += self.conn.execute(
-                    sa.select(table).where(table.c.unit_id.in_(wanted[start:start + CHUNK])))
+        rows = self._rows(sa.select(table), table.c.unit_id, units)
         found = [assignment(r) for r in rows if r.unit_id and r.from_date]
         return [replace(a, position_level=tree.kind(a.position_level) if a.position_level
                         else None) for a in found]
@@ -144,28 +149,17 @@ class Loader:
         """The member-years with a counted absence (runs and unexcused, not every entry)."""
         table = self.model.member_years
         columns = (table.c.member_id, table.c.year, table.c.excused_runs, table.c.unexcused)
-        where = [table.c.year == year, table.c.absences > 0]
-        if members is None:
-            rows = list(self.conn.execute(sa.select(*columns).where(*where)))
-        else:
-            wanted, rows = sorted(set(members)), []
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start:start + CHUNK]
-                rows += self.conn.execute(
-                    sa.select(*columns).where(table.c.member_id.in_(chunk), *where))
+        query = sa.select(*columns).where(table.c.year == year, table.c.absences > 0)
+        rows = self._rows(query, table.c.member_id, members)
         return [member_year(r) for r in rows]
 
     def absent_members(self, cells: list[str], first: date, last: date) -> set[str]:
         """Members who missed a counted meeting of one of the cells in [first, last]."""
         table = self.model.attendance
-        found: set[str] = set()
-        for start in range(0, len(cells), CHUNK):
-            query = sa.select(table.c.member_id).distinct().where(
-                table.c.cell_id.in_(cells[start:start + CHUNK]),
-                table.c.held_on.between(first, last), table.c.counted.is_(True),
-                table.c.status != "present")
-            found.update(r.member_id for r in self.conn.execute(query))
-        return found
+        query = sa.select(table.c.member_id).distinct().where(
+            table.c.held_on.between(first, last), table.c.counted.is_(True),
+            table.c.status != "present")
+        return {r.member_id for r in self._where_in(query, table.c.cell_id, cells)}
 
     def attendance_of(self, member_id: str, first: date, last: date) -> list[dict[str, Any]]:
         table = self.model.attendance
