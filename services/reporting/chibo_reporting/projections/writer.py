@@ -82,6 +82,7 @@ class _Writer:
         self.model = model
         self.cells: set[str] = set()  # cells whose facts changed
         self.shared: set[str] = set()  # shared stamps to renew
+        self._shared_by = {getattr(model, name): stamp for name, stamp in SHARED.items()}
 
     def write(self, batch: Batch) -> None:
         model = self.model
@@ -117,15 +118,10 @@ class _Writer:
         self._touched(table, rows)
 
     def _touched(self, table: sa.Table, rows: Iterable[Row]) -> None:
-        name = table.name.removeprefix(self._prefix)
-        if name in SHARED:
-            self.shared.add(SHARED[name])
+        if table in self._shared_by:
+            self.shared.add(self._shared_by[table])
         elif "cell_id" in table.c:
             self.cells.update(r["cell_id"] for r in rows if r.get("cell_id"))
-
-    @property
-    def _prefix(self) -> str:
-        return self.model.units.name.removesuffix("units")
 
     def _stamp(self) -> None:
         stamp = uuid.uuid4().hex
@@ -177,7 +173,7 @@ class _Writer:
                  for span in derived.unit_spans(unit, stored.get(unit), names[unit],
                                                 parents[unit])]
         delete_in(self.conn, model.unit_spans, "unit_id", units)
-        self.shared.add("tree")
+        self.shared.add("tree")  # spans were deleted, even if none are written back
         self.store(model.unit_spans, spans)
 
     def _membership_spans(self, members: set[str]) -> None:
