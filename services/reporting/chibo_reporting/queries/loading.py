@@ -31,15 +31,25 @@ class Loader:
     def __init__(self, conn: sa.Connection, model: ReadModel) -> None:
         self.conn = conn
         self.model = model
+        # Read at most once per snapshot (a roll-up asks for them several times).
+        self._stamps: dict[str, str] | None = None
+        self._all_cell_stamps: dict[str, str] | None = None
 
     def stamps(self) -> dict[str, str]:
         """The shared stamps: "tree", "rulebooks", "assignments" (see the projection writer)."""
-        return {r.name: r.stamp for r in self.conn.execute(sa.select(self.model.stamps))}
+        if self._stamps is None:
+            table = self.model.stamps
+            self._stamps = {r.name: r.stamp for r in self.conn.execute(sa.select(table))}
+        return self._stamps
 
     def cell_stamps(self, cells: list[str] | None) -> dict[str, str]:
-        table = self.model.cell_stamps
-        rows = self._in_cells(table, cells)
-        return {r.cell_id: r.stamp for r in rows}
+        """The stamps of `cells` (None: of every cell)."""
+        if self._all_cell_stamps is not None:
+            return self._all_cell_stamps
+        found = {r.cell_id: r.stamp for r in self._in_cells(self.model.cell_stamps, cells)}
+        if cells is None:
+            self._all_cell_stamps = found
+        return found
 
     def positions(self) -> dict[str, int]:
         table = self.model.positions
