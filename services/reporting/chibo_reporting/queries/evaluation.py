@@ -82,6 +82,11 @@ def _covering(tree: Tree, cells: list[str], assignments: list[Assignment],
             for cell in cells}
 
 
+def most_of(cells: list[str], total_cells: int) -> bool:
+    """Whether `cells` are at least half of the tree's: then one scan beats `IN (…)` lists."""
+    return len(cells) * 2 >= total_cells > 0
+
+
 def evaluate_cells(loader: Loader, context: Context, cells: list[str], *,
                    everything: bool = False, with_evidence: bool = True) -> dict[str, Evaluation]:
     """Every rule for every cell; `everything` says `cells` is most of the tree (scan, not IN);

@@ -9,7 +9,7 @@ from typing import Any
 
 from chibo_reporting.facts import Assignment, MeetingFact, Visit
 from chibo_reporting.periods import Window
-from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells
+from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells, most_of
 from chibo_reporting.queries.loading import Loader
 from chibo_reporting.queries.summaries import Stamped, SummaryCache
 from chibo_reporting.rules import attendance as attendance_rules
@@ -76,9 +76,8 @@ def _evaluate_unit(loader: Loader, context: Context, unit_id: str,
     """Every cell below the unit (that the caller sees), without event ids (a cell's own
     report gives them)."""
     cells = [c for c in _unit_cells(context, unit_id, tree_day) if shown is None or shown(c)]
-    all_cells = _count_cells(context)
-    return evaluate_cells(loader, context, cells, everything=len(cells) * 2 >= all_cells > 0,
-                          with_evidence=False)
+    return evaluate_cells(loader, context, cells,
+                          everything=most_of(cells, _count_cells(context)), with_evidence=False)
 
 
 def _count_cells(context: Context) -> int:

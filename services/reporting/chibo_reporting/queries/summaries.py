@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from chibo_reporting.queries.evaluation import Context, evaluate_cells
+from chibo_reporting.queries.evaluation import Context, evaluate_cells, most_of
 from chibo_reporting.queries.loading import Loader
 from chibo_reporting.rulebooks import Rulebook
 from chibo_reporting.rules.rollup import CellSummary
@@ -36,8 +36,7 @@ class Stamped:
 
     def __init__(self, loader: Loader, cells: list[str], total_cells: int) -> None:
         shared = loader.stamps()
-        everything = len(cells) * 2 >= total_cells > 0
-        self._cells = loader.cell_stamps(None if everything else cells)
+        self._cells = loader.cell_stamps(None if most_of(cells, total_cells) else cells)
         self._shared = tuple(shared.get(name) for name in SHARED)
 
     def of(self, cell: str) -> Stamps:
@@ -88,7 +87,7 @@ class SummaryCache:
         if not missing:
             return found
         evaluations = evaluate_cells(loader, context, missing,
-                                     everything=len(missing) * 2 >= total_cells,
+                                     everything=most_of(missing, total_cells),
                                      with_evidence=False)
         with self._lock:
             self.misses += len(missing)
