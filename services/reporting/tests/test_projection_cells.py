@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from .scenarios import CELL, COMMUNE, EXEMPTED, MEMBERS, bi_ban_roll, bi_ban_tree
 from .support import Roll, catch_up
@@ -176,3 +177,48 @@ def test_a_resolution_with_tasks_and_their_progress_are_projected_and_followed_t
         "m-2024-03", 2, 1)
     assert follow_through["result"] == "pass"  # 50 %: the lowest band
     assert cell["positions"]["meetings"] == world.meetings.store.last_position()
+
+
+def test_a_roll_call_arriving_late_splits_and_joins_runs_of_excused_absences(
+        world, service, client):
+    """Each roll call in its own batch: the runs of CR-14 are recomputed when a presence or an
+    absence lands before a member's last absence, and kept when a presence comes after it."""
+    bi_ban_tree(world)
+    member, other = MEMBERS[2], MEMBERS[3]
+
+    def roll_call(month: int, status: str, other_status: str = "present",
+                  correct: bool = False) -> None:
+        roll = bi_ban_roll(**{member: status, other: other_status})
+        if correct:
+            world.correct_roll(f"bb-{month}", CELL, date(2024, month, 3), roll)
+        else:
+            world.meeting(f"bb-{month}", CELL, date(2024, month, 3), roll=roll)
+        world.publish()
+        catch_up(service)
+
+    def cr14() -> tuple[str, list]:
+        rule = report(client, f"/reports/cells/{CELL}?period=2024")["rules"]["CR-14"]
+        return rule["result"], [(m["member_id"], m["meetings"]) for m in rule["figures"]["members"]]
+
+    def absences() -> dict[str, int]:
+        years = service.model.member_years
+        with service.engine.connect() as conn:
+            return dict(conn.execute(sa.select(years.c.member_id, years.c.absences)).all())
+
+    roll_call(1, "absent_excused", other_status="absent_unexcused")
+    for month in (3, 4, 5):
+        roll_call(month, "absent_excused")
+    assert cr14() == ("fail", [(member, ["bb-1", "bb-3", "bb-4", "bb-5"])])  # 4 > 3 in a row
+
+    roll_call(2, "present")  # February's roll call, late: the run is split
+    assert cr14() == ("pass", [])
+    roll_call(2, "absent_excused", correct=True)  # …and joined again: five in a row
+    five = ("fail", [(member, ["bb-1", "bb-2", "bb-3", "bb-4", "bb-5"])])
+    assert cr14() == five
+    roll_call(6, "present")  # after the last absence: the run stays as it was
+    assert cr14() == five
+    # A member-year has a row only while it has a counted absence.
+    assert absences() == {member: 5, other: 1}
+    roll_call(1, "present", correct=True)
+    assert absences() == {member: 4}
+    assert cr14() == ("fail", [(member, ["bb-2", "bb-3", "bb-4", "bb-5"])])

@@ -137,31 +137,48 @@ def task_counts(tasks: Iterable[Row]) -> Row:
     }
 
 
-def member_year_entry(row: Row) -> list[Any]:
-    """How `member_years.entries` keeps one roll-call entry: [held_on, cell, status, counted]."""
-    return [row["held_on"].isoformat(), row["cell_id"], row["status"], bool(row["counted"])]
-
-
-def member_year(entries: Mapping[str, list[Any]]) -> tuple[list[list[Any]], list[list[Any]]]:
-    """(excused runs, unexcused absences) of one member-year from its `entries` (meeting id →
-    [held_on, cell, status, counted]); each absence is [held_on, cell_id, meeting_id, status].
-    Only counted entries take part (CR-17)."""
+def member_year(rows: Iterable[Row]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """(excused runs, unexcused absences) of one member-year from its attendance rows; each
+    absence is [held_on, cell_id, meeting_id, status]. Only counted rows take part (CR-17)."""
     runs: list[list[Any]] = []
     current: list[Any] = []
     unexcused: list[Any] = []
-    for meeting_id, (held_on, cell_id, status, counted) in sorted(
-            entries.items(), key=lambda item: (item[1][0], item[0])):
-        if not counted:
+    for row in sorted(rows, key=lambda r: (r["held_on"], r["meeting_id"])):
+        if not row["counted"]:
             continue
-        absence = [held_on, cell_id, meeting_id, status]
-        if status == "absent_excused":
+        absence = [row["held_on"].isoformat(), row["cell_id"], row["meeting_id"], row["status"]]
+        if row["status"] == "absent_excused":
             current.append(absence)
             continue
         if current:
             runs.append(current)
             current = []
-        if status == "absent_unexcused":
+        if row["status"] == "absent_unexcused":
             unexcused.append(absence)
     if current:
         runs.append(current)
     return runs, unexcused
+
+
+def last_absence(member_year: Row | None) -> tuple[str, str] | None:
+    """(held_on, meeting id) of a stored member-year's last counted absence."""
+    if member_year is None:
+        return None
+    absences = [*(a for run in member_year["excused_runs"] for a in run),
+                *member_year["unexcused"]]
+    return max(((a[0], a[2]) for a in absences), default=None)
+
+
+def may_change_runs(changes: Iterable[Sequence[Row | None]], last: tuple[str, str] | None) -> bool:
+    """Whether a member-year whose roll-call rows change (per meeting: the row before, the row
+    now, either None) may have other runs or unexcused absences: a counted absence comes or
+    goes, or a counted presence before its last absence (which splits or joins runs). A presence
+    after the last absence, or a row not counted, changes neither."""
+    for row in (row for change in changes for row in change if row is not None):
+        if not row["counted"]:
+            continue
+        if row["status"] != "present":
+            return True
+        if last is not None and (row["held_on"].isoformat(), row["meeting_id"]) < last:
+            return True
+    return False

@@ -12,6 +12,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,12 +24,12 @@ from chibo_reporting.projections.batch import Batch, Patch, Row
 from chibo_reporting.projections.meetings import finish
 from chibo_reporting.read_models import ReadModel
 
-JSON_COLUMNS = frozenset({"evidence", "overseer_notices", "rule_ids", "excused_runs", "unexcused",
-                          "entries"})
+JSON_COLUMNS = frozenset({"evidence", "overseer_notices", "rule_ids", "excused_runs", "unexcused"})
 PATCHED = {"units": "unit_id", "members": "member_id", "exemptions": "exemption_id",
            "assignments": "assignment_id", "reviews": "review_id"}
 NEWEST_ORDER = {"status": ("status_held_on", "status_position")}
 CHUNK = 500
+YEAR_COLUMNS = ("member_id", "meeting_id", "cell_id", "held_on", "status", "counted")
 
 
 def _encode(row: Row) -> Row:
@@ -204,6 +205,7 @@ class _Writer:
             delete_in(self.conn, table, "meeting_id", batch.roll_calls)
             rows = [row for data, event_id in batch.roll_calls.values()
                     for row in derived.attendance_rows(data, event_id, exemptions)]
+            attended.replaced.update((meeting, {}) for meeting in batch.roll_calls)
             for row in rows:
                 attended.put(row)
             self.store(table, rows, new=True)  # the meetings' earlier rows were just deleted
@@ -212,6 +214,7 @@ class _Writer:
             again = derived.reflag(row, exemptions[row["member_id"]])
             if again != row:
                 changed.append(again)
+                attended.drop(row)
                 attended.put(again)
         self.store(table, changed)
         return attended
@@ -220,9 +223,12 @@ class _Writer:
         model = self.model
         extra: dict[str, Row] = defaultdict(dict)
         exemption_evidence: dict[str, list[str]] = {}
-        rows_by_meeting = self._grouped(model.attendance, attended.meetings, "meeting_id")
+        stored = self._grouped(model.attendance, attended.meetings - attended.replaced.keys(),
+                               "meeting_id")
         for meeting in attended.meetings:
-            figures = derived.meeting_figures(rows_by_meeting[meeting])
+            replaced = attended.replaced.get(meeting)
+            figures = derived.meeting_figures(
+                stored[meeting] if replaced is None else replaced.values())
             exemption_evidence[meeting] = figures.pop("exemption_ids")
             extra[meeting] |= figures
         task_evidence: dict[str, list[str]] = {}
@@ -244,9 +250,10 @@ class _Writer:
             rows.append(finish(row | {"evidence": _tidy(evidence)}))
         self.store(model.meetings, rows)
 
-    def _member_years(self, changes: dict[tuple[str, int], dict[str, list[Any] | None]]) -> None:
-        """Applies the batch's entry changes to each member-year's stored entries, then
-        recomputes its runs."""
+    def _member_years(self, changes: dict[tuple[str, int], dict[str, list[Row | None]]]) -> None:
+        """Recomputes the runs and unexcused absences of the member-years whose changes may
+        move them, from their attendance rows; a member-year keeps a row only while it has a
+        counted absence."""
         if not changes:
             return
         table = self.model.member_years
@@ -254,44 +261,60 @@ class _Writer:
         stored = {(r["member_id"], r["year"]): r
                   for r in select_in(self.conn, table, "member_id", {m for m, _ in changes},
                                      table.c.year.in_(years))}
-        rows = []
-        for (member, year), changed in sorted(changes.items()):
-            old = stored.get((member, year))
-            entries = dict(old["entries"]) if old else {}
-            for meeting, entry in changed.items():
-                if entry is None:
-                    entries.pop(meeting, None)
-                else:
-                    entries[meeting] = entry
-            runs, unexcused = derived.member_year(entries)
-            rows.append({"member_id": member, "year": year, "entries": entries,
-                         "absences": sum(len(r) for r in runs) + len(unexcused),
-                         "excused_runs": runs, "unexcused": unexcused})
+        again = sorted(key for key, changed in changes.items()
+                       if derived.may_change_runs(changed.values(),
+                                                  derived.last_absence(stored.get(key))))
+        if not again:
+            return
+        attendance = self.model.attendance
+        entries: defaultdict[tuple[str, int], list[Row]] = defaultdict(list)
+        for row in select_in(self.conn, attendance, "member_id", {m for m, _ in again},
+                             attendance.c.held_on.between(date(years[0], 1, 1),
+                                                          date(years[-1], 12, 31)),
+                             columns=YEAR_COLUMNS):
+            entries[(row["member_id"], row["held_on"].year)].append(row)
+        rows, gone = [], defaultdict[int, set[str]](set)
+        for member, year in again:
+            runs, unexcused = derived.member_year(entries[(member, year)])
+            absences = sum(len(r) for r in runs) + len(unexcused)
+            if absences:
+                rows.append({"member_id": member, "year": year, "absences": absences,
+                             "excused_runs": runs, "unexcused": unexcused})
+            elif (member, year) in stored:
+                gone[year].add(member)
             # Every cell with an absence in the member-year may be judged differently now (a
             # run's last absence answers for it). An absence only leaves the member-year when
             # its own row changed, which stamped its cell already.
-            for absences in (*runs, unexcused):
-                self.cells.update(a[1] for a in absences)
+            for absences_of in (*runs, unexcused):
+                self.cells.update(a[1] for a in absences_of)
+        for year, members in gone.items():
+            delete_in(self.conn, table, "member_id", members, table.c.year == year)
         upsert(self.conn, table, [_encode(r) for r in rows], _keys(table))
 
 
 class _Attended:
-    """What the attendance step changed: meetings to refigure, and per member-year the entries
-    to set (or drop, None) by meeting."""
+    """What the attendance step changed: the meetings to refigure (with all their rows when a
+    roll call of the batch replaced them), and per member-year and meeting the row before the
+    batch and the row now (either None)."""
 
     def __init__(self) -> None:
         self.meetings: set[str] = set()
-        self.member_years: defaultdict[tuple[str, int], dict[str, list[Any] | None]] = (
+        self.replaced: dict[str, dict[str, Row]] = {}
+        self.member_years: defaultdict[tuple[str, int], dict[str, list[Row | None]]] = (
             defaultdict(dict))
 
     def drop(self, row: Row) -> None:
         self.meetings.add(row["meeting_id"])
-        self.member_years[(row["member_id"], row["held_on"].year)][row["meeting_id"]] = None
+        # The first row seen for a meeting is the one stored before the batch.
+        self.member_years[(row["member_id"], row["held_on"].year)].setdefault(
+            row["meeting_id"], [row, None])
 
     def put(self, row: Row) -> None:
         self.meetings.add(row["meeting_id"])
-        self.member_years[(row["member_id"], row["held_on"].year)][row["meeting_id"]] = (
-            derived.member_year_entry(row))
+        if row["meeting_id"] in self.replaced:
+            self.replaced[row["meeting_id"]][row["member_id"]] = row
+        self.member_years[(row["member_id"], row["held_on"].year)].setdefault(
+            row["meeting_id"], [None, None])[1] = row
 
 
 def _tidy(evidence: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -291,10 +291,8 @@ def define_read_model(metadata: sa.MetaData, prefix: str = "") -> ReadModel:
             "member_years",
             sa.Column("member_id", Id, primary_key=True),
             sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
-            # Every roll-call entry of the member in the year: {meeting id: [held_on, cell id,
-            # status, counted]}, so that a new roll call updates this row without re-reading
-            # the member's whole year of attendance.
-            sa.Column("entries", Json, nullable=False),
+            # Only member-years with a counted absence have a row; a roll call that can't move
+            # their runs (a presence after the last absence) leaves it alone.
             sa.Column("absences", sa.Integer, nullable=False),  # counted entries not present
             sa.Column("excused_runs", Json, nullable=False),
             sa.Column("unexcused", Json, nullable=False),

@@ -1,9 +1,9 @@
 """A read model whose stored layout differs from the code's is rebuilt, not migrated.
 
 The read models are a projection of the topics: when a release changes their layout (a column
-added, a table reshaped), the outdated tables are dropped with the projector's stored offsets
-and per-stream versions, and the projector replays every topic from offset 0 into the new
-layout. Reporting's own event store (the rulebooks) is never touched.
+added or removed, a table reshaped), the outdated tables are dropped with the projector's stored
+offsets and per-stream versions, and the projector replays every topic from offset 0 into the
+new layout. Reporting's own event store (the rulebooks) is never touched.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ log = logging.getLogger(__name__)
 
 
 def outdated(conn: sa.Connection, model: ReadModel) -> list[str]:
-    """Read-model tables that exist without every column the code defines."""
+    """Read-model tables that exist with other columns than the code defines."""
     inspector = sa.inspect(conn)
     stale = []
     for table in model.all():
         if inspector.has_table(table.name):
             stored = {c["name"] for c in inspector.get_columns(table.name)}
-            if not {c.name for c in table.columns} <= stored:
+            if {c.name for c in table.columns} != stored:
                 stale.append(table.name)
     return stale
 
