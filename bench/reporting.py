@@ -56,6 +56,7 @@ from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.store import Metadata, NewEvent
 from chibo_infra.kafka import kafka_bootstrap
 from chibo_infra.postgres import create_database, drop_database, postgres_url
+from chibo_reporting.config import Settings
 
 SOURCES = ("members", "meetings", "oversight", "reporting")
 SECRET = "reporting-benchmark-secret-0123456789abcdef"
@@ -82,7 +83,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--partitions", type=int, default=12)
-    parser.add_argument("--batch-size", type=int, default=1000, help="projector poll batch")
+    parser.add_argument("--batch-size", type=int, default=Settings.batch_size,
+                        help="projector poll batch (default: the service's)")
     parser.add_argument("--rollups", type=int, default=20, help="province roll-ups timed")
     parser.add_argument("--cell-reports", type=int, default=200, help="cell reports timed")
     parser.add_argument("--quick", action="store_true", help="400 cells, 12,000 members")
@@ -197,7 +199,6 @@ def raw_consume(bootstrap: str, total: int, batch: int, *, decode: bool = False)
 def project(args: argparse.Namespace) -> dict[str, Any]:
     """In the child process: replay every topic into a fresh read model, then report."""
     from chibo_reporting.bootstrap import bootstrap
-    from chibo_reporting.config import Settings
 
     service = bootstrap(Settings.from_env())
     runner = service.projector()
@@ -265,7 +266,6 @@ def p95(samples: list[float]) -> float:
 
 def time_queries(env: dict[str, str], plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
     from chibo_reporting.app import create_app
-    from chibo_reporting.config import Settings
     from chibo_web.auth import issue_token
 
     saved = dict(os.environ)
