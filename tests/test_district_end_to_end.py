@@ -4,7 +4,8 @@ service then gives equals the ground truth the generator computed on its own.
 The services run in this process as `chibo run` wires them (every API, relay and consumer, one
 data folder), answering through a WSGI test client. The Kafka variant is the issue's test: a
 district of about 50 cells over 2024 and 2025 (the July 2025 restructuring included) on a real
-broker; the SQLite variant is a smaller district over 2025 on the embedded log.
+broker, with the reporting read models on a real PostgreSQL server as in production; the SQLite
+variant is a smaller district over 2025 on the embedded log.
 """
 
 from __future__ import annotations
@@ -65,12 +66,13 @@ def test_a_small_district_reports_its_ground_truth_on_sqlite_and_the_embedded_lo
 
 @pytest.mark.slow
 @pytest.mark.kafka
-def test_a_district_over_two_years_reports_its_ground_truth_through_kafka(
-    tmp_path, kafka_bootstrap_servers, unique_name
+@pytest.mark.postgres
+def test_a_district_over_two_years_reports_its_ground_truth_through_kafka_and_postgresql(
+    tmp_path, kafka_bootstrap_servers, fresh_postgres_url, unique_name
 ):
     config = Config(seed=2024, id_salt=unique_name, cells=48, members=1440)
     env = _env(tmp_path, CHIBO_BUS="kafka", KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap_servers,
-               KAFKA_PARTITIONS="3")
+               KAFKA_PARTITIONS="3", REPORTING_DATABASE_URL=fresh_postgres_url)
     outcome = run_district(config, env, Coverage(unit_periods=("quarter", "year")),
                            wait_seconds=180)
     assert outcome.checked["cell"] > 48 * 30

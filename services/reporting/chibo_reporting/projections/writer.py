@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from chibo_contracts.canonical import canonical_json
 from chibo_eventsourcing.sql.upsert import insert_new, upsert
@@ -45,23 +46,33 @@ def _decode(row: Any) -> Row:
     return values
 
 
+def _one_of(conn: sa.Connection, column: sa.Column[Any],
+            values: Iterable[Any]) -> Iterator[sa.ColumnElement[bool]]:
+    """`column` is one of `values`: on PostgreSQL one condition on an array parameter (the
+    statement text stays the same, so neither SQLAlchemy nor the driver parses it again);
+    elsewhere IN (…) over chunks of at most CHUNK values."""
+    wanted = sorted(set(values))
+    if not wanted:
+        return
+    if conn.dialect.name == "postgresql":
+        yield column == sa.any_(sa.bindparam(None, wanted, type_=postgresql.ARRAY(column.type)))
+        return
+    for start in range(0, len(wanted), CHUNK):
+        yield column.in_(wanted[start:start + CHUNK])
+
+
 def select_in(conn: sa.Connection, table: sa.Table, column: str, values: Iterable[Any],
               *where: sa.ColumnElement[bool], columns: Sequence[str] = ()) -> list[Row]:
     """Rows (or just `columns` of them) whose `column` is one of `values`, JSON decoded."""
-    wanted, found = sorted(set(values)), list[Row]()
     chosen: list[Any] = [table.c[c] for c in columns] or [table]
-    for start in range(0, len(wanted), CHUNK):
-        query = sa.select(*chosen).where(table.c[column].in_(wanted[start:start + CHUNK]), *where)
-        found.extend(_decode(row) for row in conn.execute(query))
-    return found
+    return [_decode(row) for condition in _one_of(conn, table.c[column], values)
+            for row in conn.execute(sa.select(*chosen).where(condition, *where))]
 
 
 def delete_in(conn: sa.Connection, table: sa.Table, column: str, values: Iterable[Any],
               *where: sa.ColumnElement[bool]) -> None:
-    wanted = sorted(set(values))
-    for start in range(0, len(wanted), CHUNK):
-        conn.execute(sa.delete(table).where(table.c[column].in_(wanted[start:start + CHUNK]),
-                                            *where))
+    for condition in _one_of(conn, table.c[column], values):
+        conn.execute(sa.delete(table).where(condition, *where))
 
 
 def _keys(table: sa.Table) -> list[str]:
