@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError
 
+from chibo_contracts import fastload
 from chibo_contracts.envelope import Envelope
 
 Upcaster = Callable[[Mapping[str, Any]], dict[str, Any]]
@@ -50,11 +51,13 @@ class EventRegistry:
 
     def __init__(self) -> None:
         self._schemas: dict[tuple[str, int], Schema] = {}
+        self._loaders: dict[tuple[str, int], fastload.Convert | None] = {}
         self._latest: dict[str, int] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
 
     def register(self, event_type: str, version: int, schema: type[Schema]) -> None:
-        self._schemas[(event_type, version)] = schema()
+        instance = self._schemas[(event_type, version)] = schema()
+        self._loaders[(event_type, version)] = fastload.compile_loader(instance)
         self._latest[event_type] = max(version, self._latest.get(event_type, 0))
 
     def add_upcaster(self, event_type: str, from_version: int, upcaster: Upcaster) -> None:
@@ -75,12 +78,13 @@ class EventRegistry:
 
     def encode(self, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Typed payload → validated JSON form at the latest version (what producers store)."""
-        schema = self._schema(event_type, self.latest_version(event_type))
+        latest = self.latest_version(event_type)
+        schema = self._schema(event_type, latest)
         unexpected = set(data) - set(schema.fields)
         if unexpected:
             raise ContractError(event_type, {name: ["Unknown field."] for name in unexpected})
         dumped: dict[str, Any] = schema.dump(data)
-        self._load(event_type, schema, dumped)
+        self._load(event_type, latest, dumped)
         return dumped
 
     def decode(self, envelope: Envelope) -> DecodedEvent:
@@ -96,7 +100,7 @@ class EventRegistry:
                 raise UnknownEventError(f"no upcaster from version {version} of {envelope.type}")
             data = upcaster(data)
             version += 1
-        loaded = self._load(envelope.type, self._schema(envelope.type, latest), data)
+        loaded = self._load(envelope.type, latest, data)
         return DecodedEvent(envelope=envelope, data=loaded)
 
     def _schema(self, event_type: str, version: int) -> Schema:
@@ -105,10 +109,9 @@ class EventRegistry:
         except KeyError:
             raise UnknownEventError(f"unknown version {version} of {event_type}") from None
 
-    @staticmethod
-    def _load(event_type: str, schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+    def _load(self, event_type: str, version: int, data: Mapping[str, Any]) -> dict[str, Any]:
+        schema = self._schema(event_type, version)
         try:
-            loaded: dict[str, Any] = schema.load(data)
+            return fastload.load(schema, self._loaders[(event_type, version)], data)
         except ValidationError as exc:
             raise ContractError(event_type, exc.messages) from exc
-        return loaded
