@@ -204,8 +204,8 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
     runner = service.projector()
     runner.batch_size = args.batch_size
     runner.open()
-    timeline: list[tuple[float, int]] = []
-    seen = dead = 0
+    timeline: list[tuple[float, int, int]] = []
+    seen = dead = size = 0
     started = None
     try:
         while seen < args.events:
@@ -214,8 +214,9 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
                 started = time.monotonic()
             seen += report.applied + report.duplicates + len(report.dead_letters)
             dead += len(report.dead_letters)
+            size += report.polled_bytes
             if report.polled:
-                timeline.append((time.monotonic() - (started or 0.0), seen))
+                timeline.append((time.monotonic() - (started or 0.0), seen, size))
     finally:
         runner.close()
     return {"events": seen, "dead_letters": dead, "timeline": timeline,
@@ -247,15 +248,17 @@ def replay_in_child(env: dict[str, str], args: argparse.Namespace, events: int) 
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def edges(timeline: list[tuple[float, int]], total: int) -> tuple[float, float]:
-    """Events per second over the first and the last 10 % of the events."""
+def edges(timeline: list[list[float]], total: int, column: int = 1) -> tuple[float, float]:
+    """Events (or, column 2, bytes) per second over the first and the last 10 % of the
+    events. The two ends carry different events (registrations and visits first, roll calls
+    and task reports last), so bytes per second is the measure that the mix does not move."""
     tenth = total / 10
-    first = next((t, n) for t, n in timeline if n >= tenth)
-    start_of_last = next((t, n) for t, n in timeline if n >= total - tenth)
+    first = next(point for point in timeline if point[1] >= tenth)
+    start_of_last = next(point for point in timeline if point[1] >= total - tenth)
     end = timeline[-1]
-    early = first[1] / first[0] if first[0] else 0.0
+    early = first[column] / first[0] if first[0] else 0.0
     late_seconds = end[0] - start_of_last[0]
-    late = (end[1] - start_of_last[1]) / late_seconds if late_seconds else 0.0
+    late = (end[column] - start_of_last[column]) / late_seconds if late_seconds else 0.0
     return early, late
 
 
@@ -383,6 +386,7 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
     raw: Timed = results["raw"]
     projected = Timed(replay["events"], replay["seconds"])
     early, late = edges(replay["timeline"], replay["events"])
+    early_bytes, late_bytes = edges(replay["timeline"], replay["events"], column=2)
     rss_mib = replay["max_rss_kib"] / 1024
     rows = [
         ("projection vs raw consume", projected.rate / raw.rate, "ratio", "ratio", ">="),
@@ -407,7 +411,9 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
     print(f"raw kafka-python consume: {raw.items:,} records in {raw.seconds:.1f} s "
           f"({raw.rate:,.0f}/s); projector: {projected.items:,} events in "
           f"{projected.seconds:.1f} s ({projected.rate:,.0f}/s), first 10 % {early:,.0f}/s, "
-          f"last 10 % {late:,.0f}/s, dead letters {replay['dead_letters']}")
+          f"last 10 % {late:,.0f}/s (in bytes: {early_bytes / 1e6:.2f} MB/s first, "
+          f"{late_bytes / 1e6:.2f} MB/s last = {late_bytes / early_bytes:.2f}), dead letters "
+          f"{replay['dead_letters']}")
     print(f"roll-up: first (every cell evaluated) {queries['rollup_first_ms']:.0f} ms, median "
           f"{queries['rollup_median_ms']:.0f} ms, p95 with 1 % of the cells changed before each "
           f"{queries['rollup_changing_p95_ms']:.0f} ms; cell report median "

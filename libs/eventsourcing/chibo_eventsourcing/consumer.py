@@ -62,6 +62,7 @@ class DeadLetter:
 @dataclass
 class BatchReport:
     polled: int = 0
+    polled_bytes: int = 0  # of the records' values
     applied: int = 0
     duplicates: int = 0
     dead_letters: list[DeadLetter] = field(default_factory=list)
@@ -133,7 +134,7 @@ class ConsumerRunner(Generic[State]):
     def run_once(self) -> BatchReport:
         assert self._subscription is not None and self._dlq is not None, "call open() first"
         records = self._subscription.poll(self.batch_size, self.poll_timeout)
-        report = BatchReport(polled=len(records))
+        report = BatchReport(polled=len(records), polled_bytes=sum(len(r.value) for r in records))
         if not records:
             return report
         events, next_offsets = self._fresh_events(records, report)

@@ -58,8 +58,10 @@ class ConsumerContract:
         pipeline: Pipeline = make_pipeline()
         pipeline.write(streams=40, events_per_stream=25, amount=2)
         assert pipeline.relay_all() == 1000
-        pipeline.consume_until(1000)
+        reports = pipeline.consume_until(1000)
         assert pipeline.totals() == {f"stream-{s}": (50, 25) for s in range(40)}
+        sent = sum(len(message_for(e).value) for e in pipeline.store.read_all(0, 2000))
+        assert sum(r.polled_bytes for r in reports) == sent > 0
 
     def test_events_published_twice_by_the_relay_are_applied_once(self, make_pipeline):
         pipeline: Pipeline = make_pipeline()
