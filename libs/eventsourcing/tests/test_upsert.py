@@ -1,4 +1,5 @@
-"""Multi-row upserts and inserts of new rows, the same on SQLite and on a real PostgreSQL."""
+"""Multi-row upserts, inserts of new rows and selects by many keys, the same on SQLite and on a
+real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from chibo_eventsourcing.sql.engine import create_engine
+from chibo_eventsourcing.sql.engine import create_engine, is_postgres
+from chibo_eventsourcing.sql.keys import CHUNK, one_of
 from chibo_eventsourcing.sql.upsert import insert_new, upsert
 
 metadata = sa.MetaData()
@@ -56,6 +58,22 @@ class UpsertContract:
                                 {"id": "b", "day": None, "count": 6, "flag": True, "text": "z"}],
                    ["id"])
         assert read(engine) == [("a", None, 5, False, "y"), ("b", None, 6, True, "z")]
+
+    def test_rows_by_more_keys_than_a_chunk_in_one_statement_where_arrays_exist(self, engine):
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            insert_new(conn, ROWS, [{"id": f"r-{n:04d}", "day": None, "count": n, "flag": True,
+                                     "text": None} for n in range(3 * CHUNK)])
+        wanted = [f"r-{n:04d}" for n in range(1, 3 * CHUNK, 2)] + ["r-0001", "missing"]
+        statements = []
+        sa.event.listen(engine, "before_cursor_execute",
+                        lambda *a: a[2].startswith("SELECT") and statements.append(a[2]))
+        with engine.connect() as conn:
+            found = [r.count for condition in one_of(conn, ROWS.c.id, wanted)
+                     for r in conn.execute(sa.select(ROWS.c.count).where(condition))]
+            assert list(one_of(conn, ROWS.c.id, [])) == []
+        assert sorted(found) == list(range(1, 3 * CHUNK, 2))
+        assert len(statements) == (1 if is_postgres(engine) else 2)
 
 
 class TestSqlite(UpsertContract):

@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from chibo_contracts.canonical import canonical_json
+from chibo_eventsourcing.sql.keys import one_of
 from chibo_eventsourcing.sql.upsert import insert_new, upsert
 from chibo_reporting.projections import derived
 from chibo_reporting.projections.batch import Batch, Patch, Row
@@ -29,7 +29,6 @@ JSON_COLUMNS = frozenset({"evidence", "overseer_notices", "rule_ids", "excused_r
 PATCHED = {"units": "unit_id", "members": "member_id", "exemptions": "exemption_id",
            "assignments": "assignment_id", "reviews": "review_id"}
 NEWEST_ORDER = {"status": ("status_held_on", "status_position")}
-CHUNK = 500
 YEAR_COLUMNS = ("member_id", "meeting_id", "cell_id", "held_on", "status", "counted")
 
 
@@ -46,32 +45,17 @@ def _decode(row: Any) -> Row:
     return values
 
 
-def _one_of(conn: sa.Connection, column: sa.Column[Any],
-            values: Iterable[Any]) -> Iterator[sa.ColumnElement[bool]]:
-    """`column` is one of `values`: on PostgreSQL one condition on an array parameter (the
-    statement text stays the same, so neither SQLAlchemy nor the driver parses it again);
-    elsewhere IN (…) over chunks of at most CHUNK values."""
-    wanted = sorted(set(values))
-    if not wanted:
-        return
-    if conn.dialect.name == "postgresql":
-        yield column == sa.any_(sa.bindparam(None, wanted, type_=postgresql.ARRAY(column.type)))
-        return
-    for start in range(0, len(wanted), CHUNK):
-        yield column.in_(wanted[start:start + CHUNK])
-
-
 def select_in(conn: sa.Connection, table: sa.Table, column: str, values: Iterable[Any],
               *where: sa.ColumnElement[bool], columns: Sequence[str] = ()) -> list[Row]:
     """Rows (or just `columns` of them) whose `column` is one of `values`, JSON decoded."""
     chosen: list[Any] = [table.c[c] for c in columns] or [table]
-    return [_decode(row) for condition in _one_of(conn, table.c[column], values)
+    return [_decode(row) for condition in one_of(conn, table.c[column], values)
             for row in conn.execute(sa.select(*chosen).where(condition, *where))]
 
 
 def delete_in(conn: sa.Connection, table: sa.Table, column: str, values: Iterable[Any],
               *where: sa.ColumnElement[bool]) -> None:
-    for condition in _one_of(conn, table.c[column], values):
+    for condition in one_of(conn, table.c[column], values):
         conn.execute(sa.delete(table).where(condition, *where))
 
 

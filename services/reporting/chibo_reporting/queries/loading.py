@@ -11,12 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from chibo_eventsourcing.sql.keys import one_of
 from chibo_reporting.facts import Absence, Assignment, MeetingFact, MemberYear, Review, Visit
 from chibo_reporting.read_models import ReadModel
 from chibo_reporting.read_models.tree import Span, Tree, Unit
 from chibo_reporting.rulebooks import Rulebook, RulebookIndex, parameters
 
-CHUNK = 500
 # Above this many cells a range scan filtered in memory beats `cell_id IN (…)` chunks.
 SCAN_ABOVE = 2000
 
@@ -86,12 +86,9 @@ class Loader:
 
     def _where_in(self, query: Any, column: sa.ColumnElement[Any],
                   values: Iterable[str]) -> list[Any]:
-        """`query` for rows whose `column` is one of `values`, in chunks of `CHUNK`."""
-        wanted = sorted(set(values))
-        rows: list[Any] = []
-        for start in range(0, len(wanted), CHUNK):
-            rows += self.conn.execute(query.where(column.in_(wanted[start:start + CHUNK])))
-        return rows
+        """`query` for rows whose `column` is one of `values`."""
+        return [row for condition in one_of(self.conn, column, values)
+                for row in self.conn.execute(query.where(condition))]
 
     def _in_cells(self, table: sa.Table, cells: list[str] | None, *where: Any) -> list[Any]:
         if cells is not None and len(cells) <= SCAN_ABOVE:

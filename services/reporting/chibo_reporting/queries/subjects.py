@@ -16,11 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from chibo_eventsourcing.sql.keys import one_of
 from chibo_reporting.access import Place
 from chibo_reporting.domain import STREAM_PREFIX
 from chibo_reporting.read_models import ReadModel
 
-CHUNK = 500
 Found = defaultdict[str, list[Place]]
 
 
@@ -81,11 +81,8 @@ class Subjects:
     def _rows(self, table: sa.Table, key: str, ids: Iterable[str] | None) -> list[Any]:
         if ids is None:
             return list(self.conn.execute(sa.select(table)))
-        wanted, rows = sorted(set(ids)), list[Any]()
-        for start in range(0, len(wanted), CHUNK):
-            query = sa.select(table).where(table.c[key].in_(wanted[start:start + CHUNK]))
-            rows += self.conn.execute(query)
-        return rows
+        return [row for condition in one_of(self.conn, table.c[key], ids)
+                for row in self.conn.execute(sa.select(table).where(condition))]
 
 
 def _span_days(row: Any) -> tuple[date, ...]:
