@@ -22,6 +22,7 @@ import argparse
 import cProfile
 import itertools
 import json
+import multiprocessing
 import os
 import pstats
 import random
@@ -217,22 +218,28 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
             size += report.polled_bytes
             if report.polled:
                 timeline.append((time.monotonic() - (started or 0.0), seen, size))
+        writer_kib = sum(peak_rss_kib(child.pid) for child in multiprocessing.active_children())
+        runner.close()  # the last batch may still be in the writer process
+        if timeline:
+            timeline[-1] = (time.monotonic() - (started or 0.0), seen, size)
     finally:
         runner.close()
     return {"events": seen, "dead_letters": dead, "timeline": timeline,
             "seconds": timeline[-1][0] if timeline else 0.0,
-            "max_rss_kib": peak_rss_kib()}
+            "max_rss_kib": peak_rss_kib() + writer_kib, "writer_rss_kib": writer_kib}
 
 
-def peak_rss_kib() -> int:
-    """This process's own peak RSS. Not `ru_maxrss`: Linux carries the parent's high-water mark
-    over fork and exec, so a child of the (2 GiB) benchmark would report the parent's."""
+def peak_rss_kib(pid: int | None = None) -> int:
+    """A process's own peak RSS (this one's by default). Not `ru_maxrss`: Linux carries the
+    parent's high-water mark over fork and exec, so a child of the (2 GiB) benchmark would
+    report the parent's."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     except OSError:
-        pass
+        if pid is not None:
+            return 0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -413,7 +420,9 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
           f"{projected.seconds:.1f} s ({projected.rate:,.0f}/s), first 10 % {early:,.0f}/s, "
           f"last 10 % {late:,.0f}/s (in bytes: {early_bytes / 1e6:.2f} MB/s first, "
           f"{late_bytes / 1e6:.2f} MB/s last = {late_bytes / early_bytes:.2f}), dead letters "
-          f"{replay['dead_letters']}")
+          f"{replay['dead_letters']}; peak RSS of the folding process "
+          f"{(replay['max_rss_kib'] - replay.get('writer_rss_kib', 0)) / 1024:.0f} MiB + of the "
+          f"writer process {replay.get('writer_rss_kib', 0) / 1024:.0f} MiB")
     print(f"roll-up: first (every cell evaluated) {queries['rollup_first_ms']:.0f} ms, median "
           f"{queries['rollup_median_ms']:.0f} ms, p95 with 1 % of the cells changed before each "
           f"{queries['rollup_changing_p95_ms']:.0f} ms; cell report median "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -21,6 +21,7 @@ from chibo_eventsourcing.bus import (
     Subscription,
     TopicPartition,
 )
+from chibo_eventsourcing.child_writer import DATA_ERRORS, ChildWriter, WriteRefusedError
 from chibo_eventsourcing.sql.engine import read_connection
 from chibo_eventsourcing.sql.tables import PlumbingTables
 from chibo_eventsourcing.sql.upsert import upsert
@@ -68,11 +69,6 @@ class BatchReport:
     dead_letters: list[DeadLetter] = field(default_factory=list)
 
 
-# Errors that the rows of one event can cause; anything else (a lost connection) is not the
-# data's fault, so it propagates and the batch is retried from the stored offsets.
-_DATA_ERRORS = (sa.exc.IntegrityError, sa.exc.DataError)
-
-
 def stream_key(envelope: Envelope) -> str:
     """How `consumer_streams` names a stream: ids are only unique within their source."""
     return f"{envelope.source}:{envelope.stream_id}"
@@ -82,8 +78,57 @@ def dlq_topic(group: str) -> str:
     return f"{group}.dlq"
 
 
+@dataclass
+class BatchStore(Generic[State]):
+    """Writes a folded batch with its offsets and per-stream versions in one transaction."""
+
+    engine: sa.Engine
+    tables: PlumbingTables
+    group: str
+    projection: Projection[State]
+
+    def store(
+        self,
+        state: State,
+        versions: Mapping[str, int],
+        next_offsets: Mapping[TopicPartition, int],
+    ) -> None:
+        with self.engine.begin() as conn:
+            self.projection.write(state, conn)
+            upsert(
+                conn,
+                self.tables.consumer_offsets,
+                _offset_rows(self.group, next_offsets),
+                ["group_id", "topic", "partition"],
+            )
+            upsert(
+                conn,
+                self.tables.consumer_streams,
+                [
+                    {"group_id": self.group, "stream_id": s, "version": v}
+                    for s, v in versions.items()
+                ],
+                ["group_id", "stream_id"],
+            )
+
+
+@dataclass
+class _Folded(Generic[State]):
+    """A batch ready to store: its events, folded state, offsets reached and stream versions."""
+
+    events: list[tuple[Record, DecodedEvent]]
+    state: State
+    next_offsets: dict[TopicPartition, int]
+    versions: dict[str, int]
+    report: BatchReport
+
+
 class ConsumerRunner(Generic[State]):
-    """Effectively-once: offsets and per-stream versions are stored with the projection's effect."""
+    """Effectively-once: offsets and per-stream versions are stored with the projection's effect.
+
+    With `child_writer` (a picklable factory of the `BatchStore` to use), each batch is written
+    by a second process while this one polls, decodes and folds the next (see `child_writer`).
+    """
 
     def __init__(
         self,
@@ -97,6 +142,7 @@ class ConsumerRunner(Generic[State]):
         registry: EventRegistry,
         batch_size: int = 1000,
         poll_timeout: float = 1.0,
+        child_writer: Callable[[], BatchStore[State]] | None = None,
     ) -> None:
         self.engine = engine
         self.tables = tables
@@ -107,20 +153,32 @@ class ConsumerRunner(Generic[State]):
         self.registry = registry
         self.batch_size = batch_size
         self.poll_timeout = poll_timeout
+        self.child_writer = child_writer
         self._subscription: Subscription | None = None
         self._dlq: Publisher | None = None
+        self._child: ChildWriter | None = None
+        self._pending: _Folded[State] | None = None  # submitted to the child, not yet stored
 
     def open(self) -> None:
         self.bus.ensure_topics([dlq_topic(self.group)], partitions=1)
         self._dlq = self.bus.publisher()
+        if self.child_writer is not None:
+            self._child = ChildWriter(self.child_writer, name=f"{self.group}-writer")
         self._subscription = self.bus.subscribe(self.group, self.topics, self.stored_offsets)
 
     def close(self) -> None:
-        if self._subscription is not None:
-            self._subscription.close()
-        if self._dlq is not None:
-            self._dlq.close()
-        self._subscription = self._dlq = None
+        """Store the batch in flight (if any), then release the subscription and the child."""
+        try:
+            if self._pending is not None:
+                self._finish()
+        finally:
+            if self._subscription is not None:
+                self._subscription.close()
+            if self._dlq is not None:
+                self._dlq.close()
+            if self._child is not None:
+                self._child.close()
+            self._subscription = self._dlq = self._child = self._pending = None
 
     def run(self, stop: threading.Event) -> None:
         """Process batches until `stop` is set; the batch under way is finished first."""
@@ -132,48 +190,82 @@ class ConsumerRunner(Generic[State]):
             self.close()
 
     def run_once(self) -> BatchReport:
+        """Poll, decode, fold and store one batch, and report it. With a child writer the batch
+        is left in flight, stored by the time the next call returns (or `close`): a call that
+        polls nothing finishes it."""
         assert self._subscription is not None and self._dlq is not None, "call open() first"
-        records = self._subscription.poll(self.batch_size, self.poll_timeout)
-        report = BatchReport(polled=len(records), polled_bytes=sum(len(r.value) for r in records))
+        pending = self._pending
+        # With a batch in flight, take only what has arrived: an idle poll finishes that batch.
+        records = self._subscription.poll(self.batch_size, 0.0 if pending else self.poll_timeout)
         if not records:
-            return report
-        events, next_offsets = self._fresh_events(records, report)
-        state = self._fold(events, report)
+            if pending is not None:
+                self._finish()
+            return BatchReport()
+        report = BatchReport(polled=len(records), polled_bytes=sum(len(r.value) for r in records))
+        decoded, next_offsets = self._decoded(records, report)
+        folded = self._prepare(decoded, next_offsets, report, pending)
+        if pending is not None:
+            self._finish()
         if report.dead_letters:
             # Dead letters are acknowledged before the offsets that pass them are stored.
             self._dlq.publish(
                 dlq_topic(self.group), [d.message(self.group) for d in report.dead_letters]
             )
-        try:
-            self._store(state, events, next_offsets)
-        except _DATA_ERRORS:
-            self._store_one_by_one(events, next_offsets, report)
-        self._subscription.acknowledge(next_offsets)
+        if self._child is None:
+            self._store_now(folded)
+        else:
+            self._child.submit(folded.state, folded.versions, folded.next_offsets)
+            self._pending = folded
         return report
 
-    def _store_one_by_one(
-        self,
-        events: list[tuple[Record, DecodedEvent]],
-        next_offsets: dict[TopicPartition, int],
-        report: BatchReport,
-    ) -> None:
+    def _finish(self) -> None:
+        """Wait for the batch in flight to be stored (one event at a time if refused; its
+        report, already returned, then counts what was applied and dead-lettered)."""
+        assert self._child is not None and self._pending is not None
+        folded, self._pending = self._pending, None
+        try:
+            self._child.result()
+        except WriteRefusedError:
+            self._store_one_by_one(folded)
+        else:
+            self._acknowledge(folded.next_offsets)
+
+    def _store_now(self, folded: _Folded[State]) -> None:
+        try:
+            self._batch_store().store(folded.state, folded.versions, folded.next_offsets)
+        except DATA_ERRORS:
+            self._store_one_by_one(folded)
+        else:
+            self._acknowledge(folded.next_offsets)
+
+    def _acknowledge(self, next_offsets: Mapping[TopicPartition, int]) -> None:
+        if self._subscription is not None:
+            self._subscription.acknowledge(next_offsets)
+
+    def _batch_store(self) -> BatchStore[State]:
+        return BatchStore(self.engine, self.tables, self.group, self.projection)
+
+    def _store_one_by_one(self, folded: _Folded[State]) -> None:
         """The batch's write was refused for its data: find the event at fault, one at a time."""
         assert self._dlq is not None
+        report, batch_store = folded.report, self._batch_store()
         report.applied = 0
-        for record, event in events:
+        for record, event in folded.events:
             state = self.projection.start()
             self.projection.apply(state, event)
             passed = {record.topic_partition: record.offset + 1}
+            version = {stream_key(event.envelope): event.envelope.stream_version}
             try:
-                self._store(state, [(record, event)], passed)
+                batch_store.store(state, version, passed)
                 report.applied += 1
-            except _DATA_ERRORS as exc:
+            except DATA_ERRORS as exc:
                 log.warning("dead-lettering %s: its write failed: %r", event.envelope.id, exc)
                 letter = DeadLetter(record, "handler_error", f"write failed: {exc!r}")
                 report.dead_letters.append(letter)
                 self._dlq.publish(dlq_topic(self.group), [letter.message(self.group)])
-                self._store(self.projection.start(), [], passed)
-        self._store(self.projection.start(), [], next_offsets)
+                batch_store.store(self.projection.start(), {}, passed)
+        batch_store.store(self.projection.start(), {}, folded.next_offsets)
+        self._acknowledge(folded.next_offsets)
 
     def stored_offsets(self, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int]:
         table = self.tables.consumer_offsets
@@ -186,9 +278,11 @@ class ConsumerRunner(Generic[State]):
             stored = {(r.topic, r.partition): int(r.next_offset) for r in rows}
         return {tp: stored[tp] for tp in partitions if tp in stored}
 
-    def _fresh_events(
+    def _decoded(
         self, records: list[Record], report: BatchReport
     ) -> tuple[list[tuple[Record, DecodedEvent]], dict[TopicPartition, int]]:
+        """The records past the stored offsets, decoded. (Records of the batch in flight that
+        come again after a rebalance pass here, and are dropped by their stream versions.)"""
         stored = self.stored_offsets(sorted({r.topic_partition for r in records}))
         next_offsets: dict[TopicPartition, int] = {}
         decoded: list[tuple[Record, DecodedEvent]] = []
@@ -201,7 +295,7 @@ class ConsumerRunner(Generic[State]):
             event = self._decode(record, report)
             if event is not None:
                 decoded.append((record, event))
-        return self._new_per_stream(decoded, report), next_offsets
+        return decoded, next_offsets
 
     def _decode(self, record: Record, report: BatchReport) -> DecodedEvent | None:
         try:
@@ -214,11 +308,34 @@ class ConsumerRunner(Generic[State]):
             report.dead_letters.append(DeadLetter(record, "invalid", str(exc)))
         return None
 
+    def _prepare(
+        self,
+        decoded: list[tuple[Record, DecodedEvent]],
+        next_offsets: dict[TopicPartition, int],
+        report: BatchReport,
+        pending: _Folded[State] | None,
+    ) -> _Folded[State]:
+        """Drop the events already applied, by the batch in flight too, then fold the rest. (If
+        the batch in flight is refused and one of its events dead-lettered, a copy of that event
+        here still counts as a duplicate.)"""
+        events = self._new_per_stream(decoded, report, pending.versions if pending else {})
+        state = self._fold(events, report)
+        versions: dict[str, int] = defaultdict(int)
+        for _, event in events:
+            stream = stream_key(event.envelope)
+            versions[stream] = max(versions[stream], event.envelope.stream_version)
+        return _Folded(events, state, next_offsets, dict(versions), report)
+
     def _new_per_stream(
-        self, decoded: list[tuple[Record, DecodedEvent]], report: BatchReport
+        self,
+        decoded: list[tuple[Record, DecodedEvent]],
+        report: BatchReport,
+        in_flight: Mapping[str, int],
     ) -> list[tuple[Record, DecodedEvent]]:
         """Drop events already applied: the relay may publish an event twice at new offsets."""
         applied = self._applied_versions({stream_key(e.envelope) for _, e in decoded})
+        for stream, version in in_flight.items():
+            applied[stream] = max(applied.get(stream, 0), version)
         fresh = []
         for record, event in decoded:
             stream, version = stream_key(event.envelope), event.envelope.stream_version
@@ -260,36 +377,8 @@ class ConsumerRunner(Generic[State]):
                 report.applied = len(events)
                 return state
 
-    def _store(
-        self,
-        state: State,
-        events: list[tuple[Record, DecodedEvent]],
-        next_offsets: dict[TopicPartition, int],
-    ) -> None:
-        versions: dict[str, int] = defaultdict(int)
-        for _, event in events:
-            stream = stream_key(event.envelope)
-            versions[stream] = max(versions[stream], event.envelope.stream_version)
-        with self.engine.begin() as conn:
-            self.projection.write(state, conn)
-            upsert(
-                conn,
-                self.tables.consumer_offsets,
-                _offset_rows(self.group, next_offsets),
-                ["group_id", "topic", "partition"],
-            )
-            upsert(
-                conn,
-                self.tables.consumer_streams,
-                [
-                    {"group_id": self.group, "stream_id": s, "version": v}
-                    for s, v in versions.items()
-                ],
-                ["group_id", "stream_id"],
-            )
 
-
-def _offset_rows(group: str, next_offsets: dict[TopicPartition, int]) -> list[dict[str, Any]]:
+def _offset_rows(group: str, next_offsets: Mapping[TopicPartition, int]) -> list[dict[str, Any]]:
     return [
         {"group_id": group, "topic": topic, "partition": partition, "next_offset": offset}
         for (topic, partition), offset in next_offsets.items()

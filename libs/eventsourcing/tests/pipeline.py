@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import sqlalchemy as sa
 
 from chibo_eventsourcing.bus import Bus
-from chibo_eventsourcing.consumer import BatchReport, ConsumerRunner
+from chibo_eventsourcing.consumer import BatchReport, BatchStore, ConsumerRunner
 from chibo_eventsourcing.relay import Relay
+from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.sql.tables import define_plumbing
 from chibo_eventsourcing.store import Metadata, NewEvent
 
-from .tally import EVENT_TYPE, TallyProjection, define_tally, tally_registry, totals
+from .tally import (
+    EVENT_TYPE,
+    RefusingWrites,
+    TallyProjection,
+    define_tally,
+    tally_registry,
+    totals,
+)
 
 
 @dataclass
@@ -54,6 +63,22 @@ class Pipeline:
         return totals(self.consumer_engine, self.tally)
 
 
+def tally_projection(
+    tally: sa.Table, explode_on: int | None, writes: str
+) -> TallyProjection | RefusingWrites:
+    """`writes`: "ok", "refused" (a stream named `refused` breaks a constraint) or "lost"."""
+    projection = TallyProjection(tally, explode_on=explode_on)
+    return projection if writes == "ok" else RefusingWrites(projection, lost=writes == "lost")
+
+
+def tally_store(url: str, group: str, explode_on: int | None, writes: str) -> BatchStore:
+    """What a child writer process stores batches with (built there, from picklable values)."""
+    metadata = sa.MetaData()
+    tables = define_plumbing(metadata)
+    projection = tally_projection(define_tally(metadata), explode_on, writes)
+    return BatchStore(create_engine(url), tables, group, projection)
+
+
 def build_pipeline(
     store_engine: sa.Engine,
     consumer_engine: sa.Engine,
@@ -63,6 +88,8 @@ def build_pipeline(
     group: str,
     explode_on: int | None = None,
     batch_size: int = 1000,
+    writes: str = "ok",
+    child_writer: bool = False,
 ) -> Pipeline:
     store = SqlEventStore(store_engine, "test")
     store.create_tables()
@@ -71,16 +98,18 @@ def build_pipeline(
     tables = define_plumbing(metadata)
     tally = define_tally(metadata)
     metadata.create_all(consumer_engine)
+    url = consumer_engine.url.render_as_string(hide_password=False)
     consumer = ConsumerRunner(
         engine=consumer_engine,
         tables=tables,
         bus=bus,
         group=group,
         topics=[topic],
-        projection=TallyProjection(tally, explode_on=explode_on),
+        projection=tally_projection(tally, explode_on, writes),
         registry=tally_registry(),
         batch_size=batch_size,
         poll_timeout=0.5,
+        child_writer=partial(tally_store, url, group, explode_on, writes) if child_writer else None,
     )
     relay = Relay(store, bus.publisher(), topic)
     return Pipeline(store, relay, consumer, consumer_engine, tally, topic)

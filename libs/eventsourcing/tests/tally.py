@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import sqlalchemy as sa
 from marshmallow import fields
 
@@ -42,12 +40,12 @@ class TallyProjection:
         self.explode_on = explode_on
 
     def start(self) -> dict[str, list[int]]:
-        return defaultdict(lambda: [0, 0])
+        return {}  # plain, so that a child writer can be sent it
 
     def apply(self, state: dict[str, list[int]], event: DecodedEvent) -> None:
         if event.data["amount"] == self.explode_on:
             raise ValueError(f"cannot count {self.explode_on}")
-        totals = state[event.envelope.stream_id]
+        totals = state.setdefault(event.envelope.stream_id, [0, 0])
         totals[0] += event.data["amount"]
         totals[1] += 1
 
@@ -67,6 +65,28 @@ class TallyProjection:
                 {"stream_id": stream, "total": old_total + total, "events": old_count + count}
             )
         upsert(conn, self.table, rows, ["stream_id"])
+
+
+class RefusingWrites:
+    """Wraps a projection so that writing a stream named `refused` breaks a constraint (or,
+    with `lost=True`, loses the connection: not the data's fault)."""
+
+    def __init__(self, projection: TallyProjection, *, lost: bool = False) -> None:
+        self.projection = projection
+        self.lost = lost
+
+    def start(self) -> dict[str, list[int]]:
+        return self.projection.start()
+
+    def apply(self, state: dict[str, list[int]], event: DecodedEvent) -> None:
+        self.projection.apply(state, event)
+
+    def write(self, state: dict[str, list[int]], conn: sa.Connection) -> None:
+        if "refused" in state and self.lost:
+            raise sa.exc.OperationalError("INSERT …", {}, Exception("server closed the connection"))
+        if "refused" in state:
+            raise sa.exc.IntegrityError("INSERT …", {}, Exception("check constraint violated"))
+        self.projection.write(state, conn)
 
 
 def totals(engine: sa.Engine, table: sa.Table) -> dict[str, tuple[int, int]]:

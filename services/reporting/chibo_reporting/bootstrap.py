@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from chibo_contracts.catalog import public_registry, topic_for
 from chibo_contracts.reporting import SOURCE
 from chibo_eventsourcing.bus import Bus
-from chibo_eventsourcing.consumer import ConsumerRunner
+from chibo_eventsourcing.consumer import BatchStore, ConsumerRunner
 from chibo_eventsourcing.relay import Relay
 from chibo_eventsourcing.repository import Repository, Written
 from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus
@@ -68,10 +68,15 @@ class ReportingService:
     def projector(self) -> ConsumerRunner[Any]:
         """The consumer runner of group "reporting" over every service's topic."""
         self.bus.ensure_topics(list(TOPICS), self.settings.platform.kafka_partitions)
+        in_child = self.settings.writer_process
+        if in_child is None:
+            in_child = self.engine.dialect.name == "postgresql"
+        url = self.engine.url.render_as_string(hide_password=False)
         return ConsumerRunner(
             engine=self.engine, tables=self.plumbing, bus=self.bus, group=GROUP,
             topics=TOPICS, projection=ReportingProjection(self.model),
             registry=public_registry(), batch_size=self.settings.batch_size,
+            child_writer=partial(batch_store, url) if in_child else None,
         )
 
     def relay_worker(self) -> Worker:
@@ -91,6 +96,14 @@ class ReportingService:
         except sa.exc.SQLAlchemyError:
             return False
         return True
+
+
+def batch_store(database_url: str) -> BatchStore[Any]:
+    """The projector's writing half, as its writer process builds it."""
+    metadata = sa.MetaData()
+    plumbing = define_plumbing(metadata)
+    return BatchStore(create_engine(database_url), plumbing, GROUP,
+                      ReportingProjection(define_read_model(metadata)))
 
 
 def bootstrap(settings: Settings, *, store: SqlEventStore | None = None, bus: Bus | None = None,

@@ -22,6 +22,10 @@ class Settings:
     # events of one meeting or member into one row write with bigger batches: a 2,000-cell
     # replay took 129 s at 1,000, 116 s at 5,000, 110 s (and 1.8x the memory) at 20,000.
     batch_size: int = 5000
+    # REPORTING_WRITER_PROCESS (true/false; default: true on PostgreSQL): the projector writes
+    # each batch from a second process while it folds the next. Not for SQLite (one writer
+    # per file, and the single-machine mode runs the projector as a thread).
+    writer_process: bool | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -33,4 +37,15 @@ class Settings:
             tokens=token_settings_from_env(platform.data_dir, env),
             wait_seconds=float(env.get("REPORTING_WAIT_SECONDS", "10")),
             batch_size=int(env.get("REPORTING_BATCH_SIZE", str(cls.batch_size))),
+            writer_process=_flag(env.get("REPORTING_WRITER_PROCESS")),
         )
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None or not value.strip():
+        return None
+    if value.strip().lower() in ("1", "true", "yes"):
+        return True
+    if value.strip().lower() in ("0", "false", "no"):
+        return False
+    raise ValueError(f"REPORTING_WRITER_PROCESS must be true or false, not {value!r}")

@@ -61,6 +61,7 @@ def test_the_flow_with_the_read_models_on_postgresql(tmp_path, bus, fresh_postgr
     service = bootstrap(settings, bus=bus, clock=lambda: NOW)
     client = Client(create_app(settings, service=service))
     world = World(str(tmp_path), bus)
+    assert service.projector().child_writer is not None  # on PostgreSQL, by default
 
     def settle(path: str) -> dict:
         catch_up(service, batch_size=5)

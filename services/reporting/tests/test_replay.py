@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -44,6 +45,20 @@ def test_a_rebuild_from_offset_zero_equals_the_live_model(world, service, client
     assert fresh.equal, fresh.differing
     with service.engine.connect() as conn:
         assert "replay_meetings" not in sa.inspect(conn).get_table_names()
+
+
+def test_a_live_model_written_from_a_second_process_equals_the_rebuild(world, service, client):
+    busy_history(world, client)
+    world.publish()
+    service.relay().run_once()
+    service.settings = replace(service.settings, writer_process=True)
+    assert service.projector().child_writer is not None
+    catch_up(service, batch_size=7)  # each batch folded while the one before is written
+
+    beside = rebuild(service, prefix="replay_")
+    assert beside.equal, beside.differing
+    with service.engine.connect() as conn:  # bb-1…6 and px-5, written by the child
+        assert conn.scalar(sa.select(sa.func.count()).select_from(service.model.meetings)) == 7
 
 
 def test_a_rebuild_notices_a_live_model_that_drifted(world, service, client):
