@@ -75,6 +75,23 @@ def test_an_exemption_recorded_after_the_roll_call_still_never_counts(world, ser
     assert member["flags"] == []
 
 
+@pytest.mark.parametrize("batch_size", [1000, 1])
+def test_an_exemption_on_record_leaves_its_member_out_of_a_later_roll_call(world, service, client,
+                                                                          batch_size):
+    """In one batch the roll call names more members than there are exemptions (the writer
+    reads the whole exemptions table); one event at a time, fewer (it asks by name)."""
+    bi_ban_tree(world)
+    world.exempt("bb-10", date(2024, 3, 20))
+    world.meeting("m-2024-04", CELL, date(2024, 4, 3),
+                  roll=bi_ban_roll(**{"bb-10": "absent_unexcused"}))
+    world.publish()
+    catch_up(service, batch_size=batch_size)
+    rules = report(client, f"/reports/cells/{CELL}?period=2024-04")["rules"]
+    assert rules["CR-13"]["result"] == "pass"
+    assert (rules["CR-11"]["figures"]["required"], rules["CR-11"]["figures"]["present"]) == (10, 10)
+    assert rules["CR-17"]["figures"]["exempted_left_out_of_base"] == 1
+
+
 def test_a_member_transferred_mid_quarter_is_followed_across_both_cells(world, service, client):
     bi_ban_tree(world)
     world.unit("pa-xa", "cell", COMMUNE, name="Chi bộ bản Pá Xa")

@@ -158,6 +158,19 @@ class _Writer:
             grouped[row[column]].append(row)
         return grouped
 
+    def _exemptions_of(self, members: set[str]) -> defaultdict[str, list[Row]]:
+        """The exemptions of `members` (and maybe others), by member. A catching-up batch's
+        roll calls name tens of thousands of members, few of whom have exemptions: once the
+        names outnumber the table's rows, reading the table is cheaper than sending them."""
+        table = self.model.exemptions
+        if not members or len(members) <= self.conn.scalar(
+                sa.select(sa.func.count()).select_from(table)):
+            return self._grouped(table, members, "member_id")
+        grouped: defaultdict[str, list[Row]] = defaultdict(list)
+        for row in self.conn.execute(sa.select(table)):
+            grouped[row.member_id].append(_decode(row))
+        return grouped
+
     def _unit_spans(self, units: set[str]) -> None:
         if not units:
             return
@@ -192,8 +205,7 @@ class _Writer:
         table = self.model.attendance
         roll_members = {e["member_id"] for data, _ in batch.roll_calls.values()
                         for e in data["entries"]}
-        exemptions = self._grouped(self.model.exemptions,
-                                   roll_members | batch.exemption_changes, "member_id")
+        exemptions = self._exemptions_of(roll_members | batch.exemption_changes)
         if batch.roll_calls:
             for old in select_in(self.conn, table, "meeting_id", batch.roll_calls):
                 attended.drop(old)  # a member dropped by a correction needs recomputing too
