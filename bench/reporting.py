@@ -208,11 +208,12 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
     timeline: list[tuple[float, int, int]] = []
     seen = dead = size = 0
     started = None
+    cpu_at_start = (0, 0)
     try:
         while seen < args.events:
             report = runner.run_once()
             if report.polled and started is None:
-                started = time.monotonic()
+                started, cpu_at_start = time.monotonic(), machine_cpu()
             seen += report.applied + report.duplicates + len(report.dead_letters)
             dead += len(report.dead_letters)
             size += report.polled_bytes
@@ -222,11 +223,22 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
         runner.close()  # the last batch may still be in the writer process
         if timeline:
             timeline[-1] = (time.monotonic() - (started or 0.0), seen, size)
+        (busy, total), (busy_before, total_before) = machine_cpu(), cpu_at_start
+        busy, total = busy - busy_before, total - total_before
     finally:
         runner.close()
     return {"events": seen, "dead_letters": dead, "timeline": timeline,
             "seconds": timeline[-1][0] if timeline else 0.0,
-            "max_rss_kib": peak_rss_kib() + writer_kib, "writer_rss_kib": writer_kib}
+            "max_rss_kib": peak_rss_kib() + writer_kib, "writer_rss_kib": writer_kib,
+            "machine_busy": busy / total if total else 0.0}
+
+
+def machine_cpu() -> tuple[int, int]:
+    """Busy and total CPU time of the whole machine so far (every core, in clock ticks): the
+    projector shares the cores with PostgreSQL and Kafka here."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
 
 
 def peak_rss_kib(pid: int | None = None) -> int:
@@ -420,7 +432,9 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
           f"{projected.seconds:.1f} s ({projected.rate:,.0f}/s), first 10 % {early:,.0f}/s, "
           f"last 10 % {late:,.0f}/s (in bytes: {early_bytes / 1e6:.2f} MB/s first, "
           f"{late_bytes / 1e6:.2f} MB/s last = {late_bytes / early_bytes:.2f}), dead letters "
-          f"{replay['dead_letters']}; peak RSS of the folding process "
+          f"{replay['dead_letters']}; the machine's cores were "
+          f"{replay.get('machine_busy', 0.0):.0%} busy during the replay; peak RSS of the folding "
+          f"process "
           f"{(replay['max_rss_kib'] - replay.get('writer_rss_kib', 0)) / 1024:.0f} MiB + of the "
           f"writer process {replay.get('writer_rss_kib', 0) / 1024:.0f} MiB")
     print(f"roll-up: first (every cell evaluated) {queries['rollup_first_ms']:.0f} ms, median "
