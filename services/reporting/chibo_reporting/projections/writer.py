@@ -163,8 +163,8 @@ class _Writer:
         roll calls name tens of thousands of members, few of whom have exemptions: once the
         names outnumber the table's rows, reading the table is cheaper than sending them."""
         table = self.model.exemptions
-        if not members or len(members) <= self.conn.scalar(
-                sa.select(sa.func.count()).select_from(table)):
+        on_record = self.conn.scalar(sa.select(sa.func.count()).select_from(table)) or 0
+        if len(members) <= on_record:
             return self._grouped(table, members, "member_id")
         grouped: defaultdict[str, list[Row]] = defaultdict(list)
         for row in self.conn.execute(sa.select(table)):
