@@ -55,10 +55,6 @@ class ChildWriter:
         self._process.start()
         child_end.close()
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
     def submit(
         self, state: Any, versions: Mapping[str, int], next_offsets: Mapping[TopicPartition, int]
     ) -> None:
