@@ -23,6 +23,7 @@ from chibo_eventsourcing.bus import (
 )
 from chibo_eventsourcing.child_writer import DATA_ERRORS, ChildWriter, WriteRefusedError
 from chibo_eventsourcing.sql.engine import read_connection
+from chibo_eventsourcing.sql.keys import one_of
 from chibo_eventsourcing.sql.tables import PlumbingTables
 from chibo_eventsourcing.sql.upsert import upsert
 
@@ -348,18 +349,13 @@ class ConsumerRunner(Generic[State]):
 
     def _applied_versions(self, streams: Iterable[str]) -> dict[str, int]:
         table = self.tables.consumer_streams
-        wanted = list(streams)
-        found: dict[str, int] = {}
+        query = sa.select(table.c.stream_id, table.c.version).where(table.c.group_id == self.group)
         with read_connection(self.engine) as conn:
-            for start in range(0, len(wanted), 500):
-                rows = conn.execute(
-                    sa.select(table.c.stream_id, table.c.version).where(
-                        table.c.group_id == self.group,
-                        table.c.stream_id.in_(wanted[start : start + 500]),
-                    )
-                )
-                found.update({r.stream_id: int(r.version) for r in rows})
-        return found
+            return {
+                r.stream_id: int(r.version)
+                for condition in one_of(conn, table.c.stream_id, streams)
+                for r in conn.execute(query.where(condition))
+            }
 
     def _fold(self, events: list[tuple[Record, DecodedEvent]], report: BatchReport) -> State:
         """Apply every event; one that raises is dead-lettered and the batch refolded without it."""
