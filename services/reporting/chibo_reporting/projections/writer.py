@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -32,25 +32,35 @@ NEWEST_ORDER = {"status": ("status_held_on", "status_position")}
 YEAR_COLUMNS = ("member_id", "meeting_id", "cell_id", "held_on", "status", "counted")
 
 
-def _encode(row: Row) -> Row:
-    return {k: canonical_json(v).decode("utf-8") if k in JSON_COLUMNS and v is not None else v
-            for k, v in row.items()}
+def _encoded(table: sa.Table, rows: Iterable[Row]) -> list[Row]:
+    """`rows` with their JSON columns serialized (the rows themselves when the table has none:
+    a batch's thousands of audit rows go through untouched)."""
+    columns = JSON_COLUMNS.intersection(table.c.keys())
+    if not columns:
+        return list(rows)
+    return [row | {k: canonical_json(row[k]).decode("utf-8")
+                   for k in columns if row.get(k) is not None} for row in rows]
 
 
-def _decode(row: Any) -> Row:
-    values: Row = row._asdict()
-    for key in JSON_COLUMNS.intersection(values):
-        if values[key] is not None:
-            values[key] = json.loads(values[key])
-    return values
+def _decoded(result: sa.CursorResult[Any]) -> Iterator[Row]:
+    """The rows of `result` as dicts, JSON columns parsed. Zipping the column names once per
+    result is several times cheaper than `Row._asdict` per row (a batch reads ~100,000)."""
+    keys = list(result.keys())
+    columns = JSON_COLUMNS.intersection(keys)
+    for values in result:
+        row = dict(zip(keys, values, strict=True))
+        for key in columns:
+            if row[key] is not None:
+                row[key] = json.loads(row[key])
+        yield row
 
 
 def select_in(conn: sa.Connection, table: sa.Table, column: str, values: Iterable[Any],
               *where: sa.ColumnElement[bool], columns: Sequence[str] = ()) -> list[Row]:
     """Rows (or just `columns` of them) whose `column` is one of `values`, JSON decoded."""
     chosen: list[Any] = [table.c[c] for c in columns] or [table]
-    return [_decode(row) for condition in one_of(conn, table.c[column], values)
-            for row in conn.execute(sa.select(*chosen).where(condition, *where))]
+    return [row for condition in one_of(conn, table.c[column], values)
+            for row in _decoded(conn.execute(sa.select(*chosen).where(condition, *where)))]
 
 
 def delete_in(conn: sa.Connection, table: sa.Table, column: str, values: Iterable[Any],
@@ -106,7 +116,7 @@ class _Writer:
         event twice, so an event's audit row or a roll call's fresh entries are new)."""
         if not rows:
             return
-        encoded = [_encode(r) for r in rows]
+        encoded = _encoded(table, rows)
         if new:
             insert_new(self.conn, table, encoded)
         else:
@@ -167,8 +177,8 @@ class _Writer:
         if len(members) <= on_record:
             return self._grouped(table, members, "member_id")
         grouped: defaultdict[str, list[Row]] = defaultdict(list)
-        for row in self.conn.execute(sa.select(table)):
-            grouped[row.member_id].append(_decode(row))
+        for row in _decoded(self.conn.execute(sa.select(table))):
+            grouped[row["member_id"]].append(row)
         return grouped
 
     def _unit_spans(self, units: set[str]) -> None:
@@ -197,7 +207,7 @@ class _Writer:
                                                       attachments[member])]
         delete_in(self.conn, model.membership_spans, "member_id", members)
         # Spans are not among what the rules read; no cell stamp for them.
-        upsert(self.conn, model.membership_spans, [_encode(s) for s in spans],
+        upsert(self.conn, model.membership_spans, _encoded(model.membership_spans, spans),
                _keys(model.membership_spans))
 
     def _attendance(self, batch: Batch) -> _Attended:
@@ -296,7 +306,7 @@ class _Writer:
                 self.cells.update(a[1] for a in absences_of)
         for year, members in gone.items():
             delete_in(self.conn, table, "member_id", members, table.c.year == year)
-        upsert(self.conn, table, [_encode(r) for r in rows], _keys(table))
+        upsert(self.conn, table, _encoded(table, rows), _keys(table))
 
 
 class _Attended:
