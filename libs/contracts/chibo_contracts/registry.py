@@ -40,6 +40,9 @@ class DecodedEvent:
 
     envelope: Envelope
     data: dict[str, Any]
+    # The envelope's data as the bytes it arrived in, when it came from a log (kept whole in
+    # an audit trail without serializing it again).
+    received: bytes | None = None
 
     @property
     def type(self) -> str:
@@ -87,8 +90,9 @@ class EventRegistry:
         self._load(event_type, latest, dumped)
         return dumped
 
-    def decode(self, envelope: Envelope) -> DecodedEvent:
-        """Upcast the envelope's data to the latest version and load it with the schema."""
+    def decode(self, envelope: Envelope, received: bytes | None = None) -> DecodedEvent:
+        """Upcast the envelope's data to the latest version and load it with the schema;
+        `received` is the data's bytes as read from the log, if it was."""
         latest = self.latest_version(envelope.type)
         data = dict(envelope.data)
         version = envelope.schema_version
@@ -101,7 +105,7 @@ class EventRegistry:
             data = upcaster(data)
             version += 1
         loaded = self._load(envelope.type, latest, data)
-        return DecodedEvent(envelope=envelope, data=loaded)
+        return DecodedEvent(envelope=envelope, data=loaded, received=received)
 
     def _schema(self, event_type: str, version: int) -> Schema:
         try:

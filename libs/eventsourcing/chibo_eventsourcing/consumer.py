@@ -300,7 +300,8 @@ class ConsumerRunner(Generic[State]):
 
     def _decode(self, record: Record, report: BatchReport) -> DecodedEvent | None:
         try:
-            return self.registry.decode(Envelope.from_message(record.value, record.headers))
+            return self.registry.decode(Envelope.from_message(record.value, record.headers),
+                                        record.value)
         except EnvelopeError as exc:
             report.dead_letters.append(DeadLetter(record, "undecodable", str(exc)))
         except UnknownEventError as exc:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from dataclasses import replace
 from datetime import date
 
 import sqlalchemy as sa
 
+from chibo_eventsourcing.relay import message_for
 from chibo_reporting.access import PERMISSIONS
 from chibo_reporting.app import PATH_PREFIXES
 from chibo_web.permissions import uncovered, unknown
@@ -158,6 +161,28 @@ def test_the_audit_trail_gives_a_streams_history_and_verifies_every_chain(client
     assert tampered["ok"] is False
     assert tampered["problems"] == ["m-1@5: hash does not match its content"]
     assert client.get("/audit/streams/nothing-here").status_code == 404
+
+
+def test_the_audit_trail_keeps_an_events_data_as_it_arrived_and_verifies_it(client, world,
+                                                                           service, bus):
+    """A producer may send valid JSON in any layout (spaces, escapes, keys in any order); the
+    audit row keeps those very bytes and the chain check parses them again."""
+    world.unit(PROVINCE, "provincial_committee", None, name="Tỉnh ủy Sơn La")
+    envelope = world.members.store.read_all()[0]
+    canonical = message_for(envelope)
+    value = json.dumps(dict(reversed(envelope.data.items())), indent=2).encode("utf-8")
+    assert value != canonical.value and json.loads(value) == json.loads(canonical.value)
+    bus.publisher().publish("members.events", [replace(canonical, value=value)])
+    assert catch_up(service) == 1
+
+    audit = service.model.audit_events
+    with service.engine.connect() as conn:
+        stored = conn.execute(sa.select(audit.c.data)).scalar_one()
+    assert stored == value.decode("utf-8")
+    assert "\\u1ee7" in stored  # "ủ", escaped as it was sent
+    assert client.get("/audit/verify?source=members").get_json()["ok"] is True
+    history = client.get(f"/audit/streams/{envelope.stream_id}").get_json()
+    assert history["events"][0]["data"] == dict(envelope.data)
 
 
 def test_every_route_is_in_the_permission_matrix_and_the_service_runs_two_workers(app, service):

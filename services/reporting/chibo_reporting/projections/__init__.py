@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chibo_contracts import DecodedEvent, Envelope
+from chibo_contracts import DecodedEvent
 from chibo_contracts.canonical import canonical_json
 from chibo_contracts.meetings import SOURCE as MEETINGS
 from chibo_contracts.members import SOURCE as MEMBERS
@@ -31,8 +31,9 @@ _HANDLERS = {
 }
 
 
-def audit_row(envelope: Envelope) -> Row:
+def audit_row(event: DecodedEvent) -> Row:
     """The envelope exactly as received, so that its hash can be checked again later."""
+    envelope = event.envelope
     return {
         "event_id": envelope.id, "source": envelope.source, "type": envelope.type,
         "stream_id": envelope.stream_id, "stream_version": envelope.stream_version,
@@ -40,9 +41,20 @@ def audit_row(envelope: Envelope) -> Row:
         "correlation_id": envelope.correlation_id, "causation_id": envelope.causation_id,
         "subject": envelope.subject, "schema_version": envelope.schema_version,
         "specversion": envelope.specversion,
-        "data": canonical_json(dict(envelope.data)).decode("utf-8"),
+        "data": _data_text(event),
         "prev_hash": envelope.prev_hash, "hash": envelope.hash,
     }
+
+
+def _data_text(event: DecodedEvent) -> str:
+    """The data's JSON text as it arrived (half of folding a batch went into serializing it
+    again), or its canonical form when it did not arrive as UTF-8 bytes."""
+    if event.received is not None:
+        try:
+            return event.received.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # JSON may come in UTF-16 or UTF-32 too
+    return canonical_json(dict(event.envelope.data)).decode("utf-8")
 
 
 class ReportingProjection:
@@ -59,7 +71,7 @@ class ReportingProjection:
         handler = _HANDLERS.get(event.type)
         if handler is not None:
             handler(batch, event.data, envelope)
-        batch.put("audit_events", (envelope.id,), audit_row(envelope))
+        batch.put("audit_events", (envelope.id,), audit_row(event))
         batch.saw(envelope.source, envelope.position)
 
     def write(self, batch: Batch, conn: sa.Connection) -> None:
