@@ -3,12 +3,12 @@
 Every consumer decodes every event it reads, and marshmallow's general machinery (error stores,
 getters, one call per layer per field) costs more than the projection of most events. A loader
 compiled here walks the same fields with the same validators, taking only the plain path: a
-value of exactly the JSON type the field writes (a `str` for a String or a Date, an `int` for an
-Integer, …), converted the way the field converts it. Anything else, a missing required field,
-a refused value, a type it would have to coerce, raises `NotPlain`, and the caller loads the
-payload with marshmallow itself, which either coerces it or reports the error. So the loader
-never accepts what marshmallow refuses, and what it returns is what marshmallow returns
-(`tests/test_fastload.py` holds it to that over generated payloads).
+value of exactly the JSON type the field writes (a `str` for a String, a Date or an aware
+DateTime, an `int` for an Integer, …), converted the way the field converts it. Anything else, a
+missing required field, a refused value, a type it would have to coerce, raises `NotPlain`, and
+the caller loads the payload with marshmallow itself, which either coerces it or reports the
+error. So the loader never accepts what marshmallow refuses, and what it returns is what
+marshmallow returns (`tests/test_fastload.py` holds it to that over generated payloads).
 
 Fields of other classes (or subclasses) are deserialized by the field's own `deserialize`.
 """
@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, validate
 
 Convert = Callable[[Any], Any]
 
@@ -63,6 +64,9 @@ def compile_loader(schema: Schema) -> Convert | None:
 
 def compile_field(field: fields.Field[Any]) -> Convert:
     """A present `value` → what `field.deserialize(value)` gives, or NotPlain."""
+    bounds = _length_bounds(field)
+    if bounds:
+        return _string(*bounds)
     convert = _plain(field)
     if convert is None or field.pre_load or field.post_load:
         return _by_field(field)
@@ -89,21 +93,25 @@ def compile_field(field: fields.Field[Any]) -> Convert:
 def _plain(field: fields.Field[Any]) -> Convert | None:
     """The conversion `field._deserialize` makes of a value of its canonical JSON type."""
     kind = type(field)
-    if kind is fields.String:
-        return _exactly(str)
-    if kind is fields.Integer:
-        return _exactly(int)
-    if kind is fields.Boolean:
-        return _exactly(bool)
+    if kind in _EXACT:
+        return _exactly(_EXACT[kind])
     if kind is fields.Float and field.allow_nan is False:  # type: ignore[attr-defined]
         return _finite_float
     if kind is fields.Date and field.format in ("iso", "iso8601"):  # type: ignore[attr-defined]
         return _iso_date
+    if (kind is fields.AwareDateTime and field.format in ("iso", "iso8601")  # type: ignore[attr-defined]
+            and field.default_timezone is None):  # type: ignore[attr-defined]
+        return _aware_datetime
     if kind is fields.List:
-        return _list(compile_field(field.inner))  # type: ignore[attr-defined]
+        inner = field.inner  # type: ignore[attr-defined]
+        bounds = _length_bounds(inner)
+        return _strings(*bounds) if bounds else _list(compile_field(inner))
     if kind is fields.Nested and not field.many and field.unknown in (None, EXCLUDE):  # type: ignore[attr-defined]
         return compile_loader(field.schema)  # type: ignore[attr-defined]
     return None
+
+
+_EXACT: dict[type, type] = {fields.String: str, fields.Integer: int, fields.Boolean: bool}
 
 
 def _exactly(kind: type) -> Convert:
@@ -133,6 +141,55 @@ def _iso_date(raw: Any) -> dt.date:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise NotPlain from None
+
+
+def _aware_datetime(raw: Any) -> dt.datetime:
+    if type(raw) is not str:
+        raise NotPlain
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise NotPlain from None
+    if value.utcoffset() is None:  # naive: marshmallow refuses it
+        raise NotPlain
+    return value
+
+
+def _length_bounds(field: fields.Field[Any]) -> tuple[int, int] | None:
+    """(shortest, longest) of a String field, not nullable, whose only validators bound its length
+    (ids, names: most fields of the contracts), to be checked inline rather than through a call
+    per value and per validator."""
+    if (type(field) is not fields.String or field.allow_none or field.pre_load
+            or field.post_load):
+        return None
+    low, high = 0, sys.maxsize
+    for validator in field.validators:
+        if type(validator) is not validate.Length or validator.equal is not None:
+            return None
+        low = max(low, validator.min or 0)
+        high = min(high, sys.maxsize if validator.max is None else validator.max)
+    return low, high
+
+
+def _string(low: int, high: int) -> Convert:
+    def convert(raw: Any) -> str:
+        if type(raw) is not str or not low <= len(raw) <= high:
+            raise NotPlain
+        return raw
+
+    return convert
+
+
+def _strings(low: int, high: int) -> Convert:
+    def convert(raw: Any) -> list[str]:
+        if type(raw) is not list:
+            raise NotPlain
+        for each in raw:
+            if type(each) is not str or not low <= len(each) <= high:
+                raise NotPlain
+        return list(raw)
+
+    return convert
 
 
 def _list(item: Convert) -> Convert:

@@ -21,7 +21,11 @@ SCHEMAS = {f"{m.SOURCE}.{name}": schema() for m in contract_modules()
 
 _ODD = st.one_of(st.none(), st.booleans(), st.integers(-3, 2**60), st.floats(),
                  st.sampled_from([math.inf, -math.inf, math.nan, 2**60, 10**400, True, -1, 1.5]),
-                 st.sampled_from(["", "7", "0.5", "true", "2025-02-30", "20250301", "x" * 65]),
+                 st.sampled_from(["", "7", "0.5", "true", "2025-02-30", "20250301", "x" * 65,
+                                  "2025-03-03T19:00:00", "2025-03-03 19:00+07:00",
+                                  "2025-03-03T19:00:00Z", "20250303T190000+0700",
+                                  "2025-03-03T24:00:00+07:00"]),
+                 st.lists(st.text(max_size=3), max_size=2),
                  st.lists(st.integers(), max_size=2),
                  st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))
 
@@ -47,7 +51,9 @@ def _valid(field: fields.Field[Any]) -> st.SearchStrategy[Any]:
     elif kind is fields.Date:
         valid = st.dates().map(dt.date.isoformat)
     elif kind is fields.AwareDateTime:
-        valid = st.datetimes(timezones=st.just(dt.UTC)).map(dt.datetime.isoformat)
+        zones = st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=7)),
+                                 dt.timezone(dt.timedelta(hours=-3, minutes=-30))])
+        valid = st.datetimes(timezones=zones).map(dt.datetime.isoformat)
     elif kind is fields.Dict:
         valid = st.dictionaries(st.text(min_size=1, max_size=5), st.integers(0, 5), max_size=3)
     elif one_of := _of(field, validate.OneOf):
@@ -170,9 +176,15 @@ def _fields(schema: Schema) -> list[fields.Field[Any]]:
     return found
 
 
-# One field of each kind the contracts use (class, validators, allow_none).
-FIELDS = {f"{type(f).__name__}{f.validators!r}{f.allow_none}": f
-          for schema in SCHEMAS.values() for f in _fields(schema)}
+def _kind(field: fields.Field[Any]) -> str:
+    """Class, validators and allow_none (of a list's items too)."""
+    inner = getattr(field, "inner", None)
+    return (f"{type(field).__name__}{field.validators!r}{field.allow_none}"
+            + (f"[{_kind(inner)}]" if inner is not None else ""))
+
+
+# One field of each kind the contracts use.
+FIELDS = {_kind(f): f for schema in SCHEMAS.values() for f in _fields(schema)}
 
 
 @pytest.mark.parametrize("kind", sorted(FIELDS))
