@@ -226,16 +226,16 @@ class ConsumerRunner(Generic[State]):
         folded, self._pending = self._pending, None
         try:
             self._child.result()
-        except WriteRefusedError:
-            self._store_one_by_one(folded)
+        except WriteRefusedError as exc:
+            self._store_one_by_one(folded, exc)
         else:
             self._acknowledge(folded.next_offsets)
 
     def _store_now(self, folded: _Folded[State]) -> None:
         try:
             self._batch_store().store(folded.state, folded.versions, folded.next_offsets)
-        except DATA_ERRORS:
-            self._store_one_by_one(folded)
+        except DATA_ERRORS as exc:
+            self._store_one_by_one(folded, exc)
         else:
             self._acknowledge(folded.next_offsets)
 
@@ -246,9 +246,11 @@ class ConsumerRunner(Generic[State]):
     def _batch_store(self) -> BatchStore[State]:
         return BatchStore(self.engine, self.tables, self.group, self.projection)
 
-    def _store_one_by_one(self, folded: _Folded[State]) -> None:
+    def _store_one_by_one(self, folded: _Folded[State], refusal: Exception) -> None:
         """The batch's write was refused for its data: find the event at fault, one at a time."""
         assert self._dlq is not None
+        log.warning("a batch of %d events was refused (%r): storing them one at a time",
+                    len(folded.events), refusal)
         report, batch_store = folded.report, self._batch_store()
         report.applied = 0
         for record, event in folded.events:

@@ -68,16 +68,23 @@ class ReportingService:
     def projector(self) -> ConsumerRunner[Any]:
         """The consumer runner of group "reporting" over every service's topic."""
         self.bus.ensure_topics(list(TOPICS), self.settings.platform.kafka_partitions)
-        in_child = self.settings.writer_process
-        if in_child is None:
-            in_child = self.engine.dialect.name == "postgresql"
-        url = self.engine.url.render_as_string(hide_password=False)
         return ConsumerRunner(
             engine=self.engine, tables=self.plumbing, bus=self.bus, group=GROUP,
             topics=TOPICS, projection=ReportingProjection(self.model),
             registry=public_registry(), batch_size=self.settings.batch_size,
-            child_writer=partial(batch_store, url) if in_child else None,
+            child_writer=self.child_writer(self.engine, GROUP),
         )
+
+    def child_writer(self, engine: sa.Engine, group: str,
+                     prefix: str = "") -> Callable[[], BatchStore[Any]] | None:
+        """The factory of a writer process for `group` projecting into `engine`'s read model
+        (tables named with `prefix`), when batches are written from one: as
+        `REPORTING_WRITER_PROCESS` says, by default on PostgreSQL."""
+        in_child = self.settings.writer_process
+        if in_child is None:
+            in_child = engine.dialect.name == "postgresql"
+        url = engine.url.render_as_string(hide_password=False)
+        return partial(batch_store, url, group, prefix) if in_child else None
 
     def relay_worker(self) -> Worker:
         return LoopWorker("reporting-relay", lambda stop: self.relay().run(stop))
@@ -98,12 +105,13 @@ class ReportingService:
         return True
 
 
-def batch_store(database_url: str) -> BatchStore[Any]:
-    """The projector's writing half, as its writer process builds it."""
+def batch_store(database_url: str, group: str = GROUP, prefix: str = "") -> BatchStore[Any]:
+    """The projector's writing half, as its writer process builds it (a replay's group writes
+    into tables named with its `prefix`)."""
     metadata = sa.MetaData()
     plumbing = define_plumbing(metadata)
-    return BatchStore(create_engine(database_url), plumbing, GROUP,
-                      ReportingProjection(define_read_model(metadata)))
+    return BatchStore(create_engine(database_url), plumbing, group,
+                      ReportingProjection(define_read_model(metadata, prefix)))
 
 
 def bootstrap(settings: Settings, *, store: SqlEventStore | None = None, bus: Bus | None = None,

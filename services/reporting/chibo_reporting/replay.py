@@ -38,6 +38,7 @@ class ReplayResult:
     rebuilt: dict[str, str]
     events: int
     seconds: float
+    writer_process: bool = False  # batches written from a second process (PostgreSQL default)
 
     @property
     def equal(self) -> bool:
@@ -49,7 +50,8 @@ class ReplayResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"equal": self.equal, "differing": self.differing, "events": self.events,
-                "seconds": round(self.seconds, 3), "live": self.live, "rebuilt": self.rebuilt}
+                "seconds": round(self.seconds, 3),
+                "writer_process": self.writer_process, "live": self.live, "rebuilt": self.rebuilt}
 
 
 def _plain(value: Any) -> Any:
@@ -85,15 +87,18 @@ def rebuild(service: ReportingService, *, database_url: str | None = None,
     engine = create_engine(database_url) if database_url else service.engine
     metadata = sa.MetaData()
     plumbing = define_plumbing(metadata)
-    model = define_read_model(metadata, "" if database_url else prefix)
+    prefix = "" if database_url else prefix
+    model = define_read_model(metadata, prefix)
     for table in reversed(model.all()):
         table.drop(engine, checkfirst=True)
     metadata.create_all(engine)
     group = f"{GROUP}-replay-{uuid.uuid4().hex[:8]}"
+    child_writer = service.child_writer(engine, group, prefix)
     runner: ConsumerRunner[Any] = ConsumerRunner(
         engine=engine, tables=plumbing, bus=bus or service.bus, group=group, topics=TOPICS,
         projection=ReportingProjection(model), registry=public_registry(),
         batch_size=service.settings.batch_size, poll_timeout=0.2,
+        child_writer=child_writer,
     )
     target = _positions(service.engine, service.model)
     events = 0
@@ -108,7 +113,7 @@ def rebuild(service: ReportingService, *, database_url: str | None = None,
     finally:
         runner.close()
     result = ReplayResult(checksums(service.engine, service.model), checksums(engine, model),
-                          events, time.monotonic() - started)
+                          events, time.monotonic() - started, child_writer is not None)
     _forget(engine, plumbing.consumer_offsets, plumbing.consumer_streams, group)
     if not keep and not database_url:
         for table in reversed(model.all()):
