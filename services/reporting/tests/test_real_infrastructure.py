@@ -71,8 +71,8 @@ def test_the_flow_with_the_read_models_on_postgresql(tmp_path, bus, fresh_postgr
 
     try:
         flow(world, client, settle)
-        replayed = rebuild(service, prefix="replay_")
-        assert replayed.equal, replayed.differing
+        replayed = rebuild(service, prefix="replay_")  # from a writer process too, by default
+        assert replayed.writer_process and replayed.equal, replayed.differing
     finally:
         service.engine.dispose()
 
