@@ -35,15 +35,26 @@ KAFKA_SECURITY_KEYS = {
 _KAFKA_FLAGS = frozenset({"ssl_check_hostname"})
 
 
+def env_flag(env: Mapping[str, str], name: str) -> bool | None:
+    """The flag `name` of `env` (true/1/yes or false/0/no, any case), None when unset or empty;
+    anything else is refused by name rather than read as false."""
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in ("1", "true", "yes"):
+        return True
+    if value in ("0", "false", "no"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {env[name]!r}")
+
+
 def kafka_client_config(env: Mapping[str, str]) -> dict[str, Any]:
     """kafka-python security options from `KAFKA_SECURITY_KEYS` (flags as `true`/`false`)."""
     config: dict[str, Any] = {}
     for name, option in KAFKA_SECURITY_KEYS.items():
-        if name in env:
-            value = env[name]
-            config[option] = (
-                value.strip().lower() in ("1", "true", "yes") if option in _KAFKA_FLAGS else value
-            )
+        value = env_flag(env, name) if option in _KAFKA_FLAGS else env.get(name)
+        if value is not None:
+            config[option] = value
     return config
 
 

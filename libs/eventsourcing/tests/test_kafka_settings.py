@@ -73,6 +73,14 @@ def test_security_settings_are_read_from_the_environment():
     assert PlatformSettings.from_env({"CHIBO_DATA_DIR": "/tmp"}).kafka_client_config == {}
 
 
+def test_a_kafka_flag_that_is_neither_true_nor_false_is_refused_by_name():
+    # Read as false, a typo would turn hostname checking off without a word.
+    with pytest.raises(ValueError, match="KAFKA_SSL_CHECK_HOSTNAME"):
+        PlatformSettings.from_env(SCRAM_OVER_TLS | {"KAFKA_SSL_CHECK_HOSTNAME": "flase"})
+    unset = PlatformSettings.from_env(SCRAM_OVER_TLS | {"KAFKA_SSL_CHECK_HOSTNAME": " "})
+    assert "ssl_check_hostname" not in unset.kafka_client_config  # kafka-python's default
+
+
 def test_every_kafka_client_is_built_with_the_security_settings(clients):
     bus = build_bus(PlatformSettings.from_env(SCRAM_OVER_TLS))
     assert isinstance(bus, KafkaBus)

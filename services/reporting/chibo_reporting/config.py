@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chibo_eventsourcing.runtime import PlatformSettings
+from chibo_eventsourcing.runtime import PlatformSettings, env_flag
 from chibo_web.auth import TokenSettings, token_settings_from_env
 
 SERVICE = "reporting"
@@ -37,15 +37,6 @@ class Settings:
             tokens=token_settings_from_env(platform.data_dir, env),
             wait_seconds=float(env.get("REPORTING_WAIT_SECONDS", "10")),
             batch_size=int(env.get("REPORTING_BATCH_SIZE", str(cls.batch_size))),
-            writer_process=_flag(env.get("REPORTING_WRITER_PROCESS")),
+            writer_process=env_flag(env, "REPORTING_WRITER_PROCESS"),
         )
 
-
-def _flag(value: str | None) -> bool | None:
-    if value is None or not value.strip():
-        return None
-    if value.strip().lower() in ("1", "true", "yes"):
-        return True
-    if value.strip().lower() in ("0", "false", "no"):
-        return False
-    raise ValueError(f"REPORTING_WRITER_PROCESS must be true or false, not {value!r}")
