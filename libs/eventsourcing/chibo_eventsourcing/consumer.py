@@ -240,8 +240,8 @@ class ConsumerRunner(Generic[State]):
             self._acknowledge(folded.next_offsets)
 
     def _acknowledge(self, next_offsets: Mapping[TopicPartition, int]) -> None:
-        if self._subscription is not None:
-            self._subscription.acknowledge(next_offsets)
+        assert self._subscription is not None  # close() stores the batch in flight first
+        self._subscription.acknowledge(next_offsets)
 
     def _batch_store(self) -> BatchStore[State]:
         return BatchStore(self.engine, self.tables, self.group, self.projection)
