@@ -69,6 +69,7 @@ TARGETS = {"ratio": 0.4, "replay_seconds": 300, "late_vs_early": 0.8, "rss_mib":
 class Timed:
     items: int
     seconds: float
+    cpu: float = 0.0  # CPU seconds this process spent meanwhile
 
     @property
     def rate(self) -> float:
@@ -180,12 +181,12 @@ def raw_consume(bootstrap: str, total: int, batch: int, *, decode: bool = False)
                              auto_offset_reset="earliest",
                              max_partition_fetch_bytes=4 * 1024 * 1024)
     registry = public_registry()
-    seen, started = 0, None
+    seen, started, cpu = 0, None, 0.0
     while seen < total:
         batches = consumer.poll(timeout_ms=1000, max_records=batch)
         polled = sum(len(b) for b in batches.values())
         if polled and started is None:
-            started = time.monotonic()
+            started, cpu = time.monotonic(), time.process_time()
         if decode:
             for records in batches.values():
                 for m in records:
@@ -193,8 +194,9 @@ def raw_consume(bootstrap: str, total: int, batch: int, *, decode: bool = False)
                         m.value, tuple((k, v or b"") for k, v in m.headers or [])))
         seen += polled
     seconds = time.monotonic() - (started or time.monotonic())
+    cpu = time.process_time() - cpu
     consumer.close()
-    return Timed(seen, seconds)
+    return Timed(seen, seconds, cpu)
 
 
 def project(args: argparse.Namespace) -> dict[str, Any]:
@@ -209,11 +211,15 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
     seen = dead = size = 0
     started = None
     cpu_at_start = (0, 0)
+    own_cpu, writer_cpu = 0.0, 0.0
     try:
         while seen < args.events:
+            # The clocks start before the call that brings the first events (it folds them).
+            before = (time.monotonic(), machine_cpu(), time.process_time(),
+                      sum(process_cpu(child.pid) for child in multiprocessing.active_children()))
             report = runner.run_once()
             if report.polled and started is None:
-                started, cpu_at_start = time.monotonic(), machine_cpu()
+                started, cpu_at_start, own_cpu, writer_cpu = before
             seen += report.applied + report.duplicates + len(report.dead_letters)
             dead += len(report.dead_letters)
             size += report.polled_bytes
@@ -225,12 +231,18 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
             timeline[-1] = (time.monotonic() - (started or 0.0), seen, size)
         (busy, total), (busy_before, total_before) = machine_cpu(), cpu_at_start
         busy, total = busy - busy_before, total - total_before
+        own_cpu = time.process_time() - own_cpu
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the writer, once joined
+        writer_cpu = children.ru_utime + children.ru_stime - writer_cpu
     finally:
         runner.close()
+    tick = os.sysconf("SC_CLK_TCK")
     return {"events": seen, "dead_letters": dead, "timeline": timeline,
             "seconds": timeline[-1][0] if timeline else 0.0,
             "max_rss_kib": peak_rss_kib() + writer_kib, "writer_rss_kib": writer_kib,
-            "machine_busy": busy / total if total else 0.0}
+            "machine_busy": busy / total if total else 0.0,
+            "cpu_seconds": {"folding": own_cpu, "writer": writer_cpu,
+                            "machine": busy / tick}}
 
 
 def machine_cpu() -> tuple[int, int]:
@@ -239,6 +251,14 @@ def machine_cpu() -> tuple[int, int]:
     fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle and iowait
     return sum(fields[:8]) - idle, sum(fields[:8])
+
+
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) a live process has used so far (0 before it starts)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_kib(pid: int | None = None) -> int:
@@ -400,6 +420,24 @@ def main(argv: list[str] | None = None) -> None:
     print_results(args, results)
 
 
+def cpu_per_event(raw: Timed, decoded: Timed, replay: dict[str, Any]) -> str:
+    """Where the replay's CPU goes, per event, against what the target's rate allows: the
+    projector's two processes and the rest of the machine (PostgreSQL, Kafka) share its cores."""
+    events = replay["events"] or 1
+    cpu = {name: seconds / events * 1e6 for name, seconds in replay.get("cpu_seconds", {}).items()}
+    if not cpu:
+        return "CPU per event: not measured"
+    folding, writer, machine = cpu["folding"], cpu["writer"], cpu["machine"]
+    wall = 1e6 / (TARGETS["ratio"] * raw.rate) if raw.rate else 0.0
+    cores = os.cpu_count() or 1
+    return (f"CPU per event: raw loop {raw.cpu / raw.items * 1e6:.0f} µs, with decoding "
+            f"{decoded.cpu / decoded.items * 1e6:.0f} µs; replay {machine:.0f} µs on the whole "
+            f"machine = folding process {folding:.0f} + writer process {writer:.0f} + the rest "
+            f"(PostgreSQL, Kafka) {machine - folding - writer:.0f}; at {TARGETS['ratio']} of the "
+            f"raw rate an event has {wall:.0f} µs of wall time, {wall * cores:.0f} µs of CPU "
+            f"on {cores} cores")
+
+
 def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
     replay, queries = results["replay"], results["queries"]
     raw: Timed = results["raw"]
@@ -437,6 +475,7 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
           f"process "
           f"{(replay['max_rss_kib'] - replay.get('writer_rss_kib', 0)) / 1024:.0f} MiB + of the "
           f"writer process {replay.get('writer_rss_kib', 0) / 1024:.0f} MiB")
+    print(cpu_per_event(raw, decoded, replay))
     print(f"roll-up: first (every cell evaluated) {queries['rollup_first_ms']:.0f} ms, median "
           f"{queries['rollup_median_ms']:.0f} ms, p95 with 1 % of the cells changed before each "
           f"{queries['rollup_changing_p95_ms']:.0f} ms; cell report median "
