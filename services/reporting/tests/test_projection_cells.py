@@ -3,6 +3,7 @@ the reporting projector, then the HTTP reports."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -239,3 +240,52 @@ def test_a_roll_call_arriving_late_splits_and_joins_runs_of_excused_absences(
     roll_call(1, "present", correct=True)
     assert absences() == {member: 4}
     assert cr14() == ("fail", [(member, ["bb-2", "bb-3", "bb-4", "bb-5"])])
+
+
+def test_runs_are_folded_on_from_where_each_roll_call_changes_them(world, service, client):
+    """Roll calls in the year's order, two a month, each in its own batch: a member-year's runs
+    are folded on from its last absence or the roll call's own row (not the whole year), and
+    no absence earlier in the same month is counted twice."""
+    bi_ban_tree(world)
+    member = MEMBERS[2]
+    for number, (day, status) in enumerate([
+            (date(2024, 3, 3), "absent_unexcused"), (date(2024, 3, 20), "absent_excused"),
+            (date(2024, 4, 3), "absent_excused"), (date(2024, 4, 20), "present"),
+            (date(2024, 5, 3), "absent_excused"), (date(2024, 5, 20), "absent_excused"),
+            (date(2024, 5, 27), "absent_excused"), (date(2024, 6, 3), "absent_excused")]):
+        world.meeting(f"bb-{number}", CELL, day, kind="thematic" if day.day > 3 else "regular",
+                      roll=bi_ban_roll(**{member: status}))
+        world.publish()
+        catch_up(service)
+
+    rule = report(client, f"/reports/cells/{CELL}?period=2024")["rules"]["CR-14"]
+    assert rule["result"] == "fail"  # four excused absences in a row, May 3 to June 3
+    assert [(m["member_id"], m["meetings"]) for m in rule["figures"]["members"]] == [
+        (member, ["bb-4", "bb-5", "bb-6", "bb-7"])]
+    years = service.model.member_years
+    with service.engine.connect() as conn:
+        stored = conn.execute(sa.select(years).where(years.c.member_id == member)).one()
+    assert stored.absences == 7
+    assert [[a[2] for a in run] for run in json.loads(stored.excused_runs)] == [
+        ["bb-1", "bb-2"], ["bb-4", "bb-5", "bb-6", "bb-7"]]
+    assert [a[2] for a in json.loads(stored.unexcused)] == ["bb-0"]
+
+
+def test_meetings_of_one_day_keep_their_order_in_the_runs(world, service, client):
+    """Two meetings on one day, then a third of that day arriving late between them (by id):
+    its presence splits the run, though its day is the last absence's."""
+    bi_ban_tree(world)
+    member = MEMBERS[2]
+    day = date(2024, 3, 3)
+    for meeting, status in (("bb-s1", "absent_excused"), ("bb-s3", "absent_excused"),
+                            ("bb-s2", "present")):
+        world.meeting(meeting, CELL, day, kind="thematic",
+                      roll=bi_ban_roll(**{member: status}))
+        world.publish()
+        catch_up(service)
+    years = service.model.member_years
+    with service.engine.connect() as conn:
+        stored = conn.execute(sa.select(years).where(years.c.member_id == member)).one()
+    assert [[a[2] for a in run] for run in json.loads(stored.excused_runs)] == [
+        ["bb-s1"], ["bb-s3"]]
+    assert (stored.last_absence_on, stored.last_absence_meeting_id) == (day, "bb-s3")

@@ -20,6 +20,8 @@ OLD_MEMBER_YEARS = {
     "without absences": ["excused_runs", "unexcused"],
     # when it kept every entry of the year: a column the code no longer has
     "with entries": ["entries", "absences", "excused_runs", "unexcused"],
+    # before it kept its last absence in columns of its own
+    "without its last absence": ["absences", "excused_runs", "unexcused"],
 }
 
 
@@ -55,7 +57,8 @@ def test_an_outdated_read_model_is_dropped_and_the_projector_replays_from_the_st
 
     service = bootstrap(make_settings(tmp_path, url), bus=bus)
     columns = {c["name"] for c in sa.inspect(service.engine).get_columns("member_years")}
-    assert columns == {"member_id", "year", "absences", "excused_runs", "unexcused"}
+    assert columns == {"member_id", "year", "absences", "excused_runs", "unexcused",
+                       "last_absence_on", "last_absence_meeting_id"}
     offsets = service.plumbing.consumer_offsets
     with service.engine.connect() as conn:
         groups = sorted(r.group_id for r in conn.execute(sa.select(offsets.c.group_id)))

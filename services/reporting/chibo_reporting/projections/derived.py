@@ -137,13 +137,20 @@ def task_counts(tasks: Iterable[Row]) -> Row:
     }
 
 
-def member_year(rows: Iterable[Row]) -> tuple[list[list[Any]], list[list[Any]]]:
-    """(excused runs, unexcused absences) of one member-year from its attendance rows; each
-    absence is [held_on, cell_id, meeting_id, status]. Only counted rows take part (CR-17)."""
-    runs: list[list[Any]] = []
-    current: list[Any] = []
-    unexcused: list[Any] = []
-    for row in sorted(rows, key=lambda r: (r["held_on"], r["meeting_id"])):
+Absence = list[Any]  # [held_on, cell_id, meeting_id, status]
+Runs = list[list[Absence]]
+Key = tuple[str, str]  # (held_on, meeting_id): the order of a member's roll-call rows
+# A member-year's fold part way: the closed runs, the run still open, the unexcused absences.
+Folded = tuple[Runs, list[Absence], list[Absence]]
+
+
+def member_year(rows: Iterable[Row], resumed: Folded | None = None
+                ) -> tuple[Runs, list[Absence]]:
+    """(excused runs, unexcused absences) of one member-year from its attendance rows, or from
+    the rows after the point `resumed` was folded to (see `resume`); each absence is
+    [held_on, cell_id, meeting_id, status]. Only counted rows take part (CR-17)."""
+    runs, current, unexcused = resumed or ([], [], [])
+    for row in sorted(rows, key=row_key):
         if not row["counted"]:
             continue
         absence = [row["held_on"].isoformat(), row["cell_id"], row["meeting_id"], row["status"]]
@@ -160,7 +167,38 @@ def member_year(rows: Iterable[Row]) -> tuple[list[list[Any]], list[list[Any]]]:
     return runs, unexcused
 
 
-def last_absence(member_year: Row | None) -> tuple[str, str] | None:
+def row_key(row: Row) -> Key:
+    return row["held_on"].isoformat(), row["meeting_id"]
+
+
+def resume(stored: Row | None, changes: Iterable[Sequence[Row | None]]
+           ) -> tuple[Key | None, Folded]:
+    """Where a member-year whose roll-call rows change (per meeting: the row before, the row
+    now) must be folded again from — the rows from that key on, as stored now — and the fold
+    just before it. Rows before the first change are unchanged, so:
+    - with no absence stored, they are all presences (or not counted), which end nothing: from
+      the first change, with nothing folded;
+    - with every change after its last absence, and that absence unexcused, nothing before the
+      first change is open: from the first change, with the stored runs;
+    - with every change after its last absence, an excused one: from that absence, with the
+      stored runs without it (whether its run is still open depends on the presences since);
+    - otherwise from the start of the year (None)."""
+    first = min(row_key(row) for change in changes for row in change if row is not None)
+    if stored is None:
+        return first, ([], [], [])
+    last = last_absence(stored)
+    if last is None or first <= last:
+        return None, ([], [], [])
+    runs = [list(run) for run in stored["excused_runs"]]
+    unexcused = list(stored["unexcused"])
+    if unexcused and (unexcused[-1][0], unexcused[-1][2]) == last:
+        return first, (runs, [], unexcused)
+    open_run = runs.pop()
+    open_run.pop()  # the last absence, folded again from its row
+    return last, (runs, open_run, unexcused)
+
+
+def last_absence(member_year: Row | None) -> Key | None:
     """(held_on, meeting id) of a stored member-year's last counted absence."""
     if member_year is None:
         return None
@@ -169,7 +207,7 @@ def last_absence(member_year: Row | None) -> tuple[str, str] | None:
     return max(((a[0], a[2]) for a in absences), default=None)
 
 
-def may_change_runs(changes: Iterable[Sequence[Row | None]], last: tuple[str, str] | None) -> bool:
+def may_change_runs(changes: Iterable[Sequence[Row | None]], last: Key | None) -> bool:
     """Whether a member-year whose roll-call rows change (per meeting: the row before, the row
     now, either None) may have other runs or unexcused absences: a counted absence comes or
     goes, or a counted presence before its last absence (which splits or joins runs). A presence
@@ -179,6 +217,6 @@ def may_change_runs(changes: Iterable[Sequence[Row | None]], last: tuple[str, st
             continue
         if row["status"] != "present":
             return True
-        if last is not None and (row["held_on"].isoformat(), row["meeting_id"]) < last:
+        if last is not None and row_key(row) < last:
             return True
     return False

@@ -30,6 +30,7 @@ PATCHED = {"units": "unit_id", "members": "member_id", "exemptions": "exemption_
            "assignments": "assignment_id", "reviews": "review_id"}
 NEWEST_ORDER = {"status": ("status_held_on", "status_position")}
 YEAR_COLUMNS = ("member_id", "meeting_id", "cell_id", "held_on", "status", "counted")
+LAST_ABSENCE_COLUMNS = ("member_id", "year", "last_absence_on", "last_absence_meeting_id")
 
 
 def _encoded(table: sa.Table, rows: Iterable[Row]) -> list[Row]:
@@ -269,34 +270,37 @@ class _Writer:
 
     def _member_years(self, changes: dict[tuple[str, int], dict[str, list[Row | None]]]) -> None:
         """Recomputes the runs and unexcused absences of the member-years whose changes may
-        move them, from their attendance rows; a member-year keeps a row only while it has a
-        counted absence."""
+        move them, from their attendance rows — those from the point `derived.resume` finds
+        on, which in a year's usual order is the batch's own rows (or the member's last
+        absence); a member-year keeps a row only while it has a counted absence."""
         if not changes:
             return
         table = self.model.member_years
-        years = sorted({year for _, year in changes})
-        stored = {(r["member_id"], r["year"]): r
-                  for r in select_in(self.conn, table, "member_id", {m for m, _ in changes},
-                                     table.c.year.in_(years))}
-        again = sorted(key for key, changed in changes.items()
-                       if derived.may_change_runs(changed.values(),
-                                                  derived.last_absence(stored.get(key))))
-        if not again:
+        in_years = table.c.year.in_(sorted({year for _, year in changes}))
+        last = {(r["member_id"], r["year"]): (r["last_absence_on"].isoformat(),
+                                              r["last_absence_meeting_id"])
+                for r in select_in(self.conn, table, "member_id", {m for m, _ in changes},
+                                   in_years, columns=LAST_ABSENCE_COLUMNS)}
+        moving = [key for key, changed in sorted(changes.items())
+                  if derived.may_change_runs(changed.values(), last.get(key))]
+        if not moving:
             return
-        attendance = self.model.attendance
-        entries: defaultdict[tuple[str, int], list[Row]] = defaultdict(list)
-        for row in select_in(self.conn, attendance, "member_id", {m for m, _ in again},
-                             attendance.c.held_on.between(date(years[0], 1, 1),
-                                                          date(years[-1], 12, 31)),
-                             columns=YEAR_COLUMNS):
-            entries[(row["member_id"], row["held_on"].year)].append(row)
+        stored = {(r["member_id"], r["year"]): r
+                  for r in select_in(self.conn, table, "member_id",
+                                     {m for m, y in moving if (m, y) in last}, in_years)}
+        again = {key: derived.resume(stored.get(key), changes[key].values()) for key in moving}
+        entries = self._attendance_from({key: start for key, (start, _) in again.items()})
         rows, gone = [], defaultdict[int, set[str]](set)
-        for member, year in again:
-            runs, unexcused = derived.member_year(entries[(member, year)])
+        for (member, year), (_, folded) in again.items():
+            runs, unexcused = derived.member_year(entries[(member, year)], folded)
             absences = sum(len(r) for r in runs) + len(unexcused)
             if absences:
-                rows.append({"member_id": member, "year": year, "absences": absences,
-                             "excused_runs": runs, "unexcused": unexcused})
+                row = {"member_id": member, "year": year, "absences": absences,
+                       "excused_runs": runs, "unexcused": unexcused}
+                latest = derived.last_absence(row)
+                assert latest is not None  # it has absences
+                rows.append(row | {"last_absence_on": date.fromisoformat(latest[0]),
+                                   "last_absence_meeting_id": latest[1]})
             elif (member, year) in stored:
                 gone[year].add(member)
             # Every cell with an absence in the member-year may be judged differently now (a
@@ -307,6 +311,27 @@ class _Writer:
         for year, members in gone.items():
             delete_in(self.conn, table, "member_id", members, table.c.year == year)
         upsert(self.conn, table, _encoded(table, rows), _keys(table))
+
+    def _attendance_from(self, starts: dict[tuple[str, int], derived.Key | None]
+                         ) -> defaultdict[tuple[str, int], list[Row]]:
+        """Each member-year's attendance rows from its start key on (all of its year's for
+        None): read per month the starts fall in, since a statement per member would cost
+        more than the days of rows it saves."""
+        by_month: defaultdict[date, set[str]] = defaultdict(set)
+        for (member, year), start in starts.items():
+            day = date.fromisoformat(start[0]) if start else date(year, 1, 1)
+            by_month[day.replace(day=1)].add(member)
+        attendance = self.model.attendance
+        entries: defaultdict[tuple[str, int], list[Row]] = defaultdict(list)
+        for month, members in sorted(by_month.items()):
+            for row in select_in(self.conn, attendance, "member_id", members,
+                                 attendance.c.held_on.between(month, date(month.year, 12, 31)),
+                                 columns=YEAR_COLUMNS):
+                key = (row["member_id"], month.year)
+                start = starts[key]
+                if start is None or derived.row_key(row) >= start:
+                    entries[key].append(row)
+        return entries
 
 
 class _Attended:

@@ -296,6 +296,10 @@ def define_read_model(metadata: sa.MetaData, prefix: str = "") -> ReadModel:
             sa.Column("absences", sa.Integer, nullable=False),  # counted entries not present
             sa.Column("excused_runs", Json, nullable=False),
             sa.Column("unexcused", Json, nullable=False),
+            # The last absence of the two lists: what tells whether a roll call may move the
+            # runs, read for every member-year a batch touches, without decoding the lists.
+            sa.Column("last_absence_on", Day, nullable=False),
+            sa.Column("last_absence_meeting_id", Id, nullable=False),
             index("member_years_year", "year", "absences"),
         ),
         assignments=table(
