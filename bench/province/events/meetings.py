@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -16,15 +15,12 @@ RUBRIC_MAX = 100.0
 
 
 def meeting_events(plan: Plan, world: World | None = None) -> Iterator[Event]:
-    """Each cell's meetings in order, with the figures the meetings service computes."""
+    """The meetings of every cell in the order of their days, as the meetings service's log
+    grows (each meeting's life at once), with the figures the service computes."""
     known = world or World(plan, include_late=False)
     tasks: dict[str, tuple[str, date]] = {}
-    by_cell: dict[str, list[Meeting]] = defaultdict(list)
-    for meeting in plan.meetings:
-        by_cell[meeting.cell_id].append(meeting)
-    for cell in sorted(by_cell):
-        for meeting in by_cell[cell]:
-            yield from _meeting(meeting, known, tasks)
+    for meeting in sorted(plan.meetings, key=lambda m: m.meeting_day):
+        yield from _meeting(meeting, known, tasks)
 
 
 def _meeting(meeting: Meeting, known: World, tasks: dict[str, tuple[str, date]]) -> Iterator[

@@ -12,8 +12,9 @@ from bench.province.world import World
 
 
 def oversight_events(plan: Plan, world: World | None = None) -> Iterator[Event]:
-    """Assignments (with the committee the basis is held in), their ends, then the visits:
-    derived from roll calls when the overseer was listed as a guest, else recorded."""
+    """Assignments (with the committee the basis is held in), their ends, then the visits in
+    the order of their days: derived from roll calls when the overseer was listed as a guest,
+    else recorded."""
     known = world or World(plan, include_late=False)
     for assignment in plan.assignments:
         committee = next((u for u in known.ancestry(assignment.unit_id, assignment.from_)[1:]
@@ -31,7 +32,7 @@ def oversight_events(plan: Plan, world: World | None = None) -> Iterator[Event]:
     charges: dict[str, list[Any]] = defaultdict(list)
     for assignment in plan.assignments:
         charges[assignment.overseer_id].append(assignment)
-    for visit in plan.visits:
+    for visit in sorted(plan.visits, key=lambda v: v.visited_on):
         above = set(known.ancestry(visit.cell_id, visit.visited_on))
         charge = next((a for a in charges[visit.overseer_id] if a.unit_id in above
                        and a.from_ <= visit.visited_on

@@ -35,3 +35,13 @@ def test_member_events_come_in_an_order_the_tree_allows():
             created.add(event.data["unit_id"])
         else:
             assert len(created) == len(plan.units)
+
+
+def test_meetings_and_visits_are_logged_in_the_order_of_their_days():
+    """As the services' logs grow: a replay reads the year from its start, not cell by cell."""
+    plan = generate(Config(cells=10, members=300, seed=5))
+    held = [e.data["held_on"] for e in events.meeting_events(plan) if e.type == "MeetingHeld"]
+    visits = [e.data["visited_on"] for e in events.oversight_events(plan)
+              if e.type == "VisitMade"]
+    assert len(set(held)) > 20 and len(visits) > 20
+    assert held == sorted(held) and visits == sorted(visits)
