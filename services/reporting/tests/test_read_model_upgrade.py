@@ -76,3 +76,28 @@ def test_an_outdated_read_model_is_dropped_and_the_projector_replays_from_the_st
     again = bootstrap(make_settings(tmp_path, url), bus=bus)  # current layout: kept
     assert catch_up(again) == 0
     again.engine.dispose()
+
+
+def test_an_index_the_code_no_longer_defines_is_dropped_and_nothing_is_replayed(tmp_path, bus):
+    url = f"sqlite:///{tmp_path}/reporting.db"
+    world = World(str(tmp_path), bus)
+    bi_ban_tree(world)
+    world.publish()
+    service = bootstrap(make_settings(tmp_path, url), bus=bus)
+    applied = catch_up(service)
+    assert applied > 0
+    audit = service.model.audit_events.name
+    with service.engine.begin() as conn:  # the stream index of an earlier release
+        conn.execute(sa.text(f"CREATE INDEX ix_audit_stream ON {audit} "
+                             "(stream_id, source, stream_version)"))
+    service.engine.dispose()
+
+    again = bootstrap(make_settings(tmp_path, url), bus=bus)
+    indexes = {i["name"] for i in sa.inspect(again.engine).get_indexes(audit)}
+    assert indexes == {i.name for i in again.model.audit_events.indexes}
+    assert "ix_audit_stream" not in indexes
+    assert catch_up(again) == 0  # the offsets were kept
+    stream = world.members.store.read_all()[0].stream_id
+    history = again.reports.stream(stream)
+    assert len(history["events"]) == len(world.members.store.load(stream))
+    again.engine.dispose()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from chibo_contracts import Envelope
 from chibo_contracts.envelope import verify_chain
+from chibo_reporting.projections import SOURCES
 from chibo_reporting.queries.reports import NotFoundError
 from chibo_reporting.read_models import ReadModel
 
@@ -34,9 +35,8 @@ def stream_history(conn: sa.Connection, model: ReadModel, stream_id: str,
     """The stream's events in order, with actor and time, and whether its chain holds;
     `readable(source)` (None: all) says whether the caller may read the stream of a source."""
     table = model.audit_events
-    query = sa.select(table).where(table.c.stream_id == stream_id)
-    if source:
-        query = query.where(table.c.source == source)
+    query = sa.select(table).where(table.c.stream_id == stream_id,
+                                   table.c.source.in_([source] if source else SOURCES))
     rows = list(conn.execute(query.order_by(table.c.source, table.c.stream_version)))
     if readable is not None:
         sources = {row.source: readable(row.source) for row in rows}

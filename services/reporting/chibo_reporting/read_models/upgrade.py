@@ -3,7 +3,8 @@
 The read models are a projection of the topics: when a release changes their layout (a column
 added or removed, a table reshaped), the outdated tables are dropped with the projector's stored
 offsets and per-stream versions, and the projector replays every topic from offset 0 into the
-new layout. Reporting's own event store (the rulebooks) is never touched.
+new layout. Reporting's own event store (the rulebooks) is never touched. An index the code no
+longer defines is only dropped: the rows stay as they are.
 """
 
 from __future__ import annotations
@@ -30,12 +31,30 @@ def outdated(conn: sa.Connection, model: ReadModel) -> list[str]:
     return stale
 
 
+def unused_indexes(conn: sa.Connection, model: ReadModel) -> list[tuple[str, str]]:
+    """(table, index) of the read model's own indexes (named `ix_…`) the code no longer
+    defines: every insert still pays for them."""
+    inspector = sa.inspect(conn)
+    unused = []
+    for table in model.all():
+        if inspector.has_table(table.name):
+            defined = {index.name for index in table.indexes}
+            unused += [(table.name, index["name"]) for index in inspector.get_indexes(table.name)
+                       if index["name"] and index["name"].startswith("ix_")
+                       and index["name"] not in defined]
+    return unused
+
+
 def reset_if_outdated(conn: sa.Connection, model: ReadModel, plumbing: PlumbingTables,
                       group: str) -> bool:
     """Drop every read-model table and forget `group`'s offsets when any table is outdated;
-    the caller then creates the tables afresh. Runs in the caller's (locked) transaction."""
+    the caller then creates the tables afresh. Otherwise drop the indexes the code no longer
+    defines. Runs in the caller's (locked) transaction."""
     stale = outdated(conn, model)
     if not stale:
+        for table, index in unused_indexes(conn, model):
+            log.warning("dropping index %s of %s: the read model no longer uses it", index, table)
+            conn.execute(sa.text(f'DROP INDEX "{index}"'))
         return False
     log.warning("read model layout changed (%s): dropping it; the projector replays every "
                 "topic from the start", ", ".join(stale))
