@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.tables import define_plumbing
 from chibo_reporting.bootstrap import bootstrap
+from chibo_reporting.read_models import define_read_model
 
 from .conftest import make_settings
 from .scenarios import CELL, bi_ban_roll, bi_ban_tree
@@ -22,17 +23,26 @@ OLD_MEMBER_YEARS = {
     "with entries": ["entries", "absences", "excused_runs", "unexcused"],
     # before it kept its last absence in columns of its own
     "without its last absence": ["absences", "excused_runs", "unexcused"],
+    # the audit trail when it was keyed by event id, not by the event's place in its stream
+    "audit keyed by event id": [],
 }
 
 
 def old_layout(url: str, member_years: list[str]) -> None:
-    """member_years in an older layout; offsets of two consumer groups."""
+    """member_years in an older layout (or the audit trail keyed by event id when
+    `member_years` is empty); offsets of two consumer groups."""
     metadata = sa.MetaData()
     plumbing = define_plumbing(metadata)
-    sa.Table("member_years", metadata,
-             sa.Column("member_id", sa.String(64), primary_key=True),
-             sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
-             *(sa.Column(name, sa.Text) for name in member_years))
+    if member_years:
+        sa.Table("member_years", metadata,
+                 sa.Column("member_id", sa.String(64), primary_key=True),
+                 sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+                 *(sa.Column(name, sa.Text) for name in member_years))
+    else:
+        audit = define_read_model(sa.MetaData()).audit_events
+        sa.Table("audit_events", metadata,
+                 *(sa.Column(c.name, c.type, primary_key=c.name == "event_id")
+                   for c in audit.columns))
     engine = create_engine(url)
     metadata.create_all(engine)
     with engine.begin() as conn:
@@ -56,7 +66,10 @@ def test_an_outdated_read_model_is_dropped_and_the_projector_replays_from_the_st
     world.publish()
 
     service = bootstrap(make_settings(tmp_path, url), bus=bus)
-    columns = {c["name"] for c in sa.inspect(service.engine).get_columns("member_years")}
+    inspector = sa.inspect(service.engine)
+    assert inspector.get_pk_constraint("audit_events")["constrained_columns"] == [
+        "source", "stream_id", "stream_version"]
+    columns = {c["name"] for c in inspector.get_columns("member_years")}
     assert columns == {"member_id", "year", "absences", "excused_runs", "unexcused",
                        "last_absence_on", "last_absence_meeting_id"}
     offsets = service.plumbing.consumer_offsets

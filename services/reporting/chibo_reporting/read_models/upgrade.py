@@ -1,9 +1,9 @@
 """A read model whose stored layout differs from the code's is rebuilt, not migrated.
 
 The read models are a projection of the topics: when a release changes their layout (a column
-added or removed, a table reshaped), the outdated tables are dropped with the projector's stored
-offsets and per-stream versions, and the projector replays every topic from offset 0 into the
-new layout. Reporting's own event store (the rulebooks) is never touched. An index the code no
+added or removed, another primary key), the outdated tables are dropped with the projector's
+stored offsets and per-stream versions, and the projector replays every topic from offset 0
+into the new layout. Reporting's own event store (the rulebooks) is never touched. An index the code no
 longer defines is only dropped: the rows stay as they are.
 """
 
@@ -20,13 +20,16 @@ log = logging.getLogger(__name__)
 
 
 def outdated(conn: sa.Connection, model: ReadModel) -> list[str]:
-    """Read-model tables that exist with other columns than the code defines."""
+    """Read-model tables that exist with other columns or another primary key than the code
+    defines."""
     inspector = sa.inspect(conn)
     stale = []
     for table in model.all():
         if inspector.has_table(table.name):
-            stored = {c["name"] for c in inspector.get_columns(table.name)}
-            if {c.name for c in table.columns} != stored:
+            columns = {c["name"] for c in inspector.get_columns(table.name)}
+            key = inspector.get_pk_constraint(table.name)["constrained_columns"]
+            if ({c.name for c in table.columns} != columns
+                    or [c.name for c in table.primary_key.columns] != key):
                 stale.append(table.name)
     return stale
 
