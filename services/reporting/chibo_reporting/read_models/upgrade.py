@@ -3,8 +3,8 @@
 The read models are a projection of the topics: when a release changes their layout (a column
 added or removed, another primary key), the outdated tables are dropped with the projector's
 stored offsets and per-stream versions, and the projector replays every topic from offset 0
-into the new layout. Reporting's own event store (the rulebooks) is never touched. An index the code no
-longer defines is only dropped: the rows stay as they are.
+into the new layout. Reporting's own event store (the rulebooks) is never touched. An index
+the code no longer defines is only dropped: the rows stay as they are.
 """
 
 from __future__ import annotations
