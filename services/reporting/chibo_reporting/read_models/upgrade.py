@@ -55,8 +55,8 @@ def reset_if_outdated(conn: sa.Connection, model: ReadModel, plumbing: PlumbingT
     defines. Runs in the caller's (locked) transaction."""
     stale = outdated(conn, model)
     if not stale:
-        for table, index in unused_indexes(conn, model):
-            log.warning("dropping index %s of %s: the read model no longer uses it", index, table)
+        for name, index in unused_indexes(conn, model):
+            log.warning("dropping index %s of %s: the read model no longer uses it", index, name)
             conn.execute(sa.text(f'DROP INDEX "{index}"'))
         return False
     log.warning("read model layout changed (%s): dropping it; the projector replays every "
