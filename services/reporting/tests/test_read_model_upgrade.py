@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -16,33 +17,42 @@ from .conftest import make_settings
 from .scenarios import CELL, bi_ban_roll, bi_ban_tree
 from .support import World, catch_up
 
-OLD_MEMBER_YEARS = {
-    # before it counted absences: a column missing
-    "without absences": ["excused_runs", "unexcused"],
-    # when it kept every entry of the year: a column the code no longer has
-    "with entries": ["entries", "absences", "excused_runs", "unexcused"],
-    # before it kept its last absence in columns of its own
-    "without its last absence": ["absences", "excused_runs", "unexcused"],
-    # the audit trail when it was keyed by event id, not by the event's place in its stream
-    "audit keyed by event id": [],
+
+def old_member_years(*columns: str) -> Callable[[sa.MetaData], object]:
+    return lambda metadata: sa.Table(
+        "member_years", metadata,
+        sa.Column("member_id", sa.String(64), primary_key=True),
+        sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+        *(sa.Column(name, sa.Text) for name in columns))
+
+
+def audit_keyed_by_event_id(metadata: sa.MetaData) -> object:
+    audit = define_read_model(sa.MetaData()).audit_events
+    return sa.Table("audit_events", metadata,
+                    *(sa.Column(c.name, c.type, primary_key=c.name == "event_id")
+                      for c in audit.columns))
+
+
+OLD_LAYOUTS = {
+    # member-years before they counted absences: a column missing
+    "member-years without absences": old_member_years("excused_runs", "unexcused"),
+    # when they kept every entry of the year: a column the code no longer has
+    "member-years with entries": old_member_years("entries", "absences", "excused_runs",
+                                                  "unexcused"),
+    # before they kept their last absence in columns of their own
+    "member-years without their last absence": old_member_years("absences", "excused_runs",
+                                                                "unexcused"),
+    # the audit trail keyed by event id, not by the event's place in its stream: the same
+    # columns, another primary key
+    "audit trail keyed by event id": audit_keyed_by_event_id,
 }
 
 
-def old_layout(url: str, member_years: list[str]) -> None:
-    """member_years in an older layout (or the audit trail keyed by event id when
-    `member_years` is empty); offsets of two consumer groups."""
+def old_layout(url: str, define_old_table: Callable[[sa.MetaData], object]) -> None:
+    """One table in an older layout; offsets of two consumer groups."""
     metadata = sa.MetaData()
     plumbing = define_plumbing(metadata)
-    if member_years:
-        sa.Table("member_years", metadata,
-                 sa.Column("member_id", sa.String(64), primary_key=True),
-                 sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
-                 *(sa.Column(name, sa.Text) for name in member_years))
-    else:
-        audit = define_read_model(sa.MetaData()).audit_events
-        sa.Table("audit_events", metadata,
-                 *(sa.Column(c.name, c.type, primary_key=c.name == "event_id")
-                   for c in audit.columns))
+    define_old_table(metadata)
     engine = create_engine(url)
     metadata.create_all(engine)
     with engine.begin() as conn:
@@ -54,11 +64,11 @@ def old_layout(url: str, member_years: list[str]) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("layout", OLD_MEMBER_YEARS)
+@pytest.mark.parametrize("layout", OLD_LAYOUTS)
 def test_an_outdated_read_model_is_dropped_and_the_projector_replays_from_the_start(
         tmp_path, bus, layout):
     url = f"sqlite:///{tmp_path}/reporting.db"
-    old_layout(url, OLD_MEMBER_YEARS[layout])
+    old_layout(url, OLD_LAYOUTS[layout])
     world = World(str(tmp_path), bus)
     bi_ban_tree(world)
     world.meeting("m-1", CELL, date(2024, 3, 3),
