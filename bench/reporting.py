@@ -214,9 +214,11 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
     own_cpu, writer_cpu = 0.0, 0.0
     try:
         while seen < args.events:
-            # The clocks start before the call that brings the first events (it folds them).
-            before = (time.monotonic(), machine_cpu(), time.process_time(),
-                      sum(process_cpu(child.pid) for child in multiprocessing.active_children()))
+            if started is None:  # the clocks start before the call that brings the first
+                # events (it folds them); once started, nothing more is read in the loop
+                before = (time.monotonic(), machine_cpu(), time.process_time(),
+                          sum(process_cpu(child.pid)
+                              for child in multiprocessing.active_children()))
             report = runner.run_once()
             if report.polled and started is None:
                 started, cpu_at_start, own_cpu, writer_cpu = before
