@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from chibo_eventsourcing.bus import TopicPartition
+from chibo_eventsourcing.sql.ownership import OwnershipLostError
 
 # Errors that the rows of one event can cause; anything else (a lost connection) is not the
 # data's fault, so it propagates and the batch is retried from the stored offsets.
@@ -30,9 +31,14 @@ GC_THRESHOLDS = (100_000, 50, 100)  # the writer process's; Python's default is 
 
 class StoresBatches(Protocol):
     def store(
-        self, state: Any, versions: Mapping[str, int], next_offsets: Mapping[TopicPartition, int]
+        self,
+        state: Any,
+        versions: Mapping[str, int],
+        next_offsets: Mapping[TopicPartition, int],
+        epoch: int,
     ) -> None:
-        """Write the folded `state` with the offsets and stream versions, in one transaction."""
+        """Write the folded `state` with the offsets and stream versions, in one transaction,
+        as the group's owner of `epoch`."""
 
 
 class WriteRefusedError(Exception):
@@ -56,15 +62,20 @@ class ChildWriter:
         child_end.close()
 
     def submit(
-        self, state: Any, versions: Mapping[str, int], next_offsets: Mapping[TopicPartition, int]
+        self,
+        state: Any,
+        versions: Mapping[str, int],
+        next_offsets: Mapping[TopicPartition, int],
+        epoch: int,
     ) -> None:
         try:
-            self._conn.send((state, dict(versions), dict(next_offsets)))
+            self._conn.send((state, dict(versions), dict(next_offsets), epoch))
         except (BrokenPipeError, EOFError, OSError) as exc:
             raise WriterFailedError(f"the writer process is gone: {exc!r}") from exc
 
     def result(self) -> None:
-        """Wait for the batch submitted last; raise `WriteRefusedError` or `WriterFailedError`."""
+        """Wait for the batch submitted last; raise `WriteRefusedError`, `OwnershipLostError`
+        or `WriterFailedError`."""
         try:
             outcome, detail = self._conn.recv()
         except (EOFError, OSError) as exc:
@@ -74,6 +85,8 @@ class ChildWriter:
             ) from exc
         if outcome == "refused":
             raise WriteRefusedError(detail)
+        if outcome == "lost":
+            raise OwnershipLostError(detail)
         if outcome == "failed":
             raise WriterFailedError(f"the writer process failed to store a batch:\n{detail}")
 
@@ -109,6 +122,8 @@ def _serve(factory: Callable[[], StoresBatches], conn: Any) -> None:
             store.store(*job)
         except DATA_ERRORS as exc:
             conn.send(("refused", repr(exc)))
+        except OwnershipLostError as exc:
+            conn.send(("lost", str(exc)))
         except Exception:  # noqa: BLE001 - reported to the parent, which raises it
             conn.send(("failed", traceback.format_exc()))
             return

@@ -24,6 +24,7 @@ from chibo_eventsourcing.bus import (
 from chibo_eventsourcing.child_writer import DATA_ERRORS, ChildWriter, WriteRefusedError
 from chibo_eventsourcing.sql.engine import read_connection
 from chibo_eventsourcing.sql.keys import one_of
+from chibo_eventsourcing.sql.ownership import GroupLock, claim, hold
 from chibo_eventsourcing.sql.tables import PlumbingTables
 from chibo_eventsourcing.sql.upsert import upsert
 
@@ -81,7 +82,8 @@ def dlq_topic(group: str) -> str:
 
 @dataclass
 class BatchStore(Generic[State]):
-    """Writes a folded batch with its offsets and per-stream versions in one transaction."""
+    """Writes a folded batch with its offsets and per-stream versions in one transaction, as
+    the group's owner of `epoch` (see `chibo_eventsourcing.sql.ownership`)."""
 
     engine: sa.Engine
     tables: PlumbingTables
@@ -93,8 +95,10 @@ class BatchStore(Generic[State]):
         state: State,
         versions: Mapping[str, int],
         next_offsets: Mapping[TopicPartition, int],
+        epoch: int,
     ) -> None:
         with self.engine.begin() as conn:
+            hold(conn, self.tables.consumer_owners, self.group, epoch)
             self.projection.write(state, conn)
             upsert(
                 conn,
@@ -127,6 +131,10 @@ class _Folded(Generic[State]):
 class ConsumerRunner(Generic[State]):
     """Effectively-once: offsets and per-stream versions are stored with the projection's effect.
 
+    One runner per group and database runs at a time: `open` stands by while another process
+    runs the group, and a batch is stored only while this runner's claim on the group is the
+    latest (`chibo_eventsourcing.sql.ownership`).
+
     With `child_writer` (a picklable factory of the `BatchStore` to use), each batch is written
     by a second process while this one polls, decodes and folds the next (see `child_writer`).
     """
@@ -144,6 +152,7 @@ class ConsumerRunner(Generic[State]):
         batch_size: int = 1000,
         poll_timeout: float = 1.0,
         child_writer: Callable[[], BatchStore[State]] | None = None,
+        standby_retry_seconds: float = 1.0,
     ) -> None:
         self.engine = engine
         self.tables = tables
@@ -155,20 +164,38 @@ class ConsumerRunner(Generic[State]):
         self.batch_size = batch_size
         self.poll_timeout = poll_timeout
         self.child_writer = child_writer
+        self.standby_retry_seconds = standby_retry_seconds
+        self._lock: GroupLock | None = None
+        self._epoch = 0
         self._subscription: Subscription | None = None
         self._dlq: Publisher | None = None
         self._child: ChildWriter | None = None
         self._pending: _Folded[State] | None = None  # submitted to the child, not yet stored
 
-    def open(self) -> None:
+    def open(self, stop: threading.Event | None = None) -> bool:
+        """Take the group, standing by while another process runs it, and subscribe. False,
+        and nothing opened, if `stop` is set while standing by."""
+        lock = GroupLock(self.engine, self.group, self.standby_retry_seconds)
+        if not lock.acquire(stop):
+            return False
+        self._lock = lock
+        try:
+            with self.engine.begin() as conn:
+                self._epoch = claim(conn, self.tables.consumer_owners, self.group)
+        except BaseException:
+            self.close()
+            raise
+        log.info("consumer group %r taken (epoch %d)", self.group, self._epoch)
         self.bus.ensure_topics([dlq_topic(self.group)], partitions=1)
         self._dlq = self.bus.publisher()
         if self.child_writer is not None:
             self._child = ChildWriter(self.child_writer, name=f"{self.group}-writer")
         self._subscription = self.bus.subscribe(self.group, self.topics, self.stored_offsets)
+        return True
 
     def close(self) -> None:
-        """Store the batch in flight (if any), then release the subscription and the child."""
+        """Store the batch in flight (if any), then release the subscription, the child and
+        the group."""
         try:
             if self._pending is not None:
                 self._finish()
@@ -179,11 +206,14 @@ class ConsumerRunner(Generic[State]):
                 self._dlq.close()
             if self._child is not None:
                 self._child.close()
-            self._subscription = self._dlq = self._child = self._pending = None
+            if self._lock is not None:
+                self._lock.release()
+            self._subscription = self._dlq = self._child = self._pending = self._lock = None
 
     def run(self, stop: threading.Event) -> None:
         """Process batches until `stop` is set; the batch under way is finished first."""
-        self.open()
+        if not self.open(stop):
+            return
         try:
             while not stop.is_set():
                 self.run_once()
@@ -215,7 +245,7 @@ class ConsumerRunner(Generic[State]):
         if self._child is None:
             self._store_now(folded)
         else:
-            self._child.submit(folded.state, folded.versions, folded.next_offsets)
+            self._child.submit(folded.state, folded.versions, folded.next_offsets, self._epoch)
             self._pending = folded
         return report
 
@@ -233,7 +263,9 @@ class ConsumerRunner(Generic[State]):
 
     def _store_now(self, folded: _Folded[State]) -> None:
         try:
-            self._batch_store().store(folded.state, folded.versions, folded.next_offsets)
+            self._batch_store().store(
+                folded.state, folded.versions, folded.next_offsets, self._epoch
+            )
         except DATA_ERRORS as exc:
             self._store_one_by_one(folded, exc)
         else:
@@ -259,15 +291,15 @@ class ConsumerRunner(Generic[State]):
             passed = {record.topic_partition: record.offset + 1}
             version = {stream_key(event.envelope): event.envelope.stream_version}
             try:
-                batch_store.store(state, version, passed)
+                batch_store.store(state, version, passed, self._epoch)
                 report.applied += 1
             except DATA_ERRORS as exc:
                 log.warning("dead-lettering %s: its write failed: %r", event.envelope.id, exc)
                 letter = DeadLetter(record, "handler_error", f"write failed: {exc!r}")
                 report.dead_letters.append(letter)
                 self._dlq.publish(dlq_topic(self.group), [letter.message(self.group)])
-                batch_store.store(self.projection.start(), {}, passed)
-        batch_store.store(self.projection.start(), {}, folded.next_offsets)
+                batch_store.store(self.projection.start(), {}, passed, self._epoch)
+        batch_store.store(self.projection.start(), {}, folded.next_offsets, self._epoch)
         self._acknowledge(folded.next_offsets)
 
     def stored_offsets(self, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 
 import pytest
@@ -13,6 +14,7 @@ from chibo_eventsourcing.bus import OutgoingMessage
 from chibo_eventsourcing.child_writer import WriterFailedError
 from chibo_eventsourcing.consumer import dlq_topic
 from chibo_eventsourcing.relay import message_for
+from chibo_eventsourcing.sql.ownership import OwnershipLostError, claim
 
 from .bus_contract import poll_until
 from .pipeline import Pipeline
@@ -165,3 +167,61 @@ class ConsumerContract:
             reports.append(report)
         assert pipeline.totals() == {f"stream-{s}": (6, 6) for s in range(5)}
         assert sum(r.duplicates for r in reports) == 30
+
+    def test_a_second_runner_of_the_group_stands_by_until_the_first_stops(self, make_pipeline):
+        pipeline: Pipeline = make_pipeline()
+        pipeline.write(streams=4, events_per_stream=5)
+        pipeline.relay_all()
+        standby, stop, opened = pipeline.another_consumer(), threading.Event(), threading.Event()
+        thread = threading.Thread(target=lambda: standby.open(stop) and opened.set())
+        thread.start()
+        try:
+            pipeline.consume_until(20)
+            assert not opened.wait(1.0)  # the first runner has the group
+            pipeline.consumer.close()
+            assert opened.wait(30.0)
+        except BaseException:
+            standby.close()
+            raise
+        finally:
+            stop.set()
+            thread.join()
+        pipeline.consumer = standby  # closed by the fixture
+        pipeline.write(streams=4, events_per_stream=1)
+        pipeline.relay_all()
+        pipeline.consume_until(24)
+        while pipeline.consumer.run_once().polled:
+            pass
+        assert pipeline.totals() == {f"stream-{s}": (6, 6) for s in range(4)}
+
+    def test_a_standby_told_to_stop_opens_nothing(self, make_pipeline):
+        pipeline: Pipeline = make_pipeline()
+        standby, stop = pipeline.another_consumer(), threading.Event()
+        thread = threading.Thread(target=standby.run, args=(stop,))
+        thread.start()
+        stop.set()
+        thread.join(30.0)
+        assert not thread.is_alive()
+        pipeline.write(streams=2, events_per_stream=3)
+        pipeline.relay_all()
+        pipeline.consume_until(6)  # the first runner still has the group and every partition
+        assert pipeline.totals() == {f"stream-{s}": (3, 3) for s in range(2)}
+
+    def test_a_runner_whose_group_was_claimed_again_stores_nothing_more(self, make_pipeline):
+        pipeline: Pipeline = make_pipeline()
+        pipeline.write(streams=3, events_per_stream=4)
+        pipeline.relay_all()
+        pipeline.consume_until(12)
+        consumer = pipeline.consumer
+        partitions = [(pipeline.topic, p) for p in range(3)]
+        stored = consumer.stored_offsets(partitions)
+        # As a process would that took the group over while this one, unawares, lost its lock.
+        with pipeline.consumer_engine.begin() as conn:
+            claim(conn, consumer.tables.consumer_owners, consumer.group)
+        pipeline.write(streams=3, events_per_stream=1)
+        pipeline.relay_all()
+        with pytest.raises(OwnershipLostError, match="claimed again"):
+            for _ in range(20):
+                consumer.run_once()
+        assert pipeline.totals() == {f"stream-{s}": (4, 4) for s in range(3)}
+        assert consumer.stored_offsets(partitions) == stored

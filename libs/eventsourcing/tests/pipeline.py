@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -34,6 +35,7 @@ class Pipeline:
     consumer_engine: sa.Engine
     tally: sa.Table
     topic: str
+    another_consumer: Callable[[], ConsumerRunner]  # of the same group, as a second process
 
     def write(self, streams: int, events_per_stream: int, amount: int = 1) -> None:
         for s in range(streams):
@@ -99,7 +101,8 @@ def build_pipeline(
     tally = define_tally(metadata)
     metadata.create_all(consumer_engine)
     url = consumer_engine.url.render_as_string(hide_password=False)
-    consumer = ConsumerRunner(
+    make_consumer = partial(
+        ConsumerRunner,
         engine=consumer_engine,
         tables=tables,
         bus=bus,
@@ -110,6 +113,7 @@ def build_pipeline(
         batch_size=batch_size,
         poll_timeout=0.5,
         child_writer=partial(tally_store, url, group, explode_on, writes) if child_writer else None,
+        standby_retry_seconds=0.1,
     )
     relay = Relay(store, bus.publisher(), topic)
-    return Pipeline(store, relay, consumer, consumer_engine, tally, topic)
+    return Pipeline(store, relay, make_consumer(), consumer_engine, tally, topic, make_consumer)

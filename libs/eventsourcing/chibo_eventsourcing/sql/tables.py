@@ -1,4 +1,5 @@
-"""The plumbing tables every service database holds: events, cursors, idempotency, offsets."""
+"""The plumbing tables every service database holds: events, cursors, idempotency, offsets
+and which process owns each consumer group."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class PlumbingTables:
     idempotency: sa.Table
     consumer_offsets: sa.Table
     consumer_streams: sa.Table
+    consumer_owners: sa.Table
 
 
 def define_plumbing(metadata: sa.MetaData) -> PlumbingTables:
@@ -28,6 +30,7 @@ def define_plumbing(metadata: sa.MetaData) -> PlumbingTables:
             t["idempotency_keys"],
             t["consumer_offsets"],
             t["consumer_streams"],
+            t["consumer_owners"],
         )
     events = sa.Table(
         "events",
@@ -80,4 +83,12 @@ def define_plumbing(metadata: sa.MetaData) -> PlumbingTables:
         sa.Column("stream_id", sa.String(200), primary_key=True),
         sa.Column("version", sa.Integer, nullable=False),
     )
-    return PlumbingTables(events, cursors, idempotency, consumer_offsets, consumer_streams)
+    consumer_owners = sa.Table(  # see chibo_eventsourcing.sql.ownership
+        "consumer_owners",
+        metadata,
+        sa.Column("group_id", sa.String(200), primary_key=True),
+        sa.Column("epoch", Position, nullable=False),
+    )
+    return PlumbingTables(
+        events, cursors, idempotency, consumer_offsets, consumer_streams, consumer_owners
+    )
