@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from chibo_eventsourcing.sql.engine import create_engine
+from chibo_eventsourcing.sql.ownership import OwnershipLostError
 from chibo_eventsourcing.sql.tables import define_plumbing
 from chibo_reporting.bootstrap import bootstrap
 from chibo_reporting.read_models import define_read_model
@@ -61,6 +62,8 @@ def old_layout(url: str, define_old_table: Callable[[sa.MetaData], object]) -> N
             for group in ("reporting", "someone-else")])
         conn.execute(sa.insert(plumbing.consumer_streams), [
             {"group_id": "reporting", "stream_id": "members:bb-01", "version": 7}])
+        conn.execute(sa.insert(plumbing.consumer_owners), [
+            {"group_id": "reporting", "epoch": 4}])
     engine.dispose()
 
 
@@ -88,6 +91,8 @@ def test_an_outdated_read_model_is_dropped_and_the_projector_replays_from_the_st
         streams = conn.execute(sa.select(sa.func.count()).select_from(
             service.plumbing.consumer_streams)).scalar()
     assert (groups, streams) == (["someone-else"], 0)
+    with service.engine.connect() as conn:  # claimed anew: a projector of epoch 4 is refused
+        assert conn.execute(sa.select(service.plumbing.consumer_owners.c.epoch)).scalar() == 5
     # Every event is applied again from offset 0 (nothing skipped as already seen).
     assert catch_up(service) == len(world.members.store.read_all()) + len(
         world.meetings.store.read_all())
@@ -124,3 +129,40 @@ def test_an_index_the_code_no_longer_defines_is_dropped_and_nothing_is_replayed(
     history = again.reports.stream(stream)
     assert len(history["events"]) == len(world.members.store.load(stream))
     again.engine.dispose()
+
+
+def test_a_projector_still_running_when_its_read_model_is_reset_stores_nothing_more(
+        tmp_path, bus):
+    url = f"sqlite:///{tmp_path}/reporting.db"
+    world = World(str(tmp_path), bus)
+    bi_ban_tree(world)
+    world.publish()
+    service = bootstrap(make_settings(tmp_path, url), bus=bus)
+    running = service.projector()
+    running.poll_timeout = 0.05
+    running.open()
+    try:
+        while running.run_once().polled:
+            pass
+        with service.engine.begin() as conn:  # as a release with another layout finds it
+            conn.execute(sa.text("ALTER TABLE member_years ADD COLUMN entries TEXT"))
+        newer = bootstrap(make_settings(tmp_path, url), bus=bus)
+        world.meeting("m-1", CELL, date(2024, 3, 3),
+                      roll=bi_ban_roll(**{"bb-10": "absent_unexcused"}))
+        world.publish()
+        with pytest.raises(OwnershipLostError):
+            for _ in range(20):
+                running.run_once()
+    finally:
+        running.close()
+    with newer.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(
+            newer.model.member_years)).scalar() == 0
+        assert conn.execute(sa.select(newer.plumbing.consumer_offsets)).all() == []
+    assert catch_up(newer) == len(world.members.store.read_all()) + len(
+        world.meetings.store.read_all())
+    with newer.engine.connect() as conn:
+        years = conn.execute(sa.select(newer.model.member_years)).all()
+    assert [(y.member_id, y.absences) for y in years] == [("bb-10", 1)]
+    service.engine.dispose()
+    newer.engine.dispose()

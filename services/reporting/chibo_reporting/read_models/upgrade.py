@@ -13,6 +13,7 @@ import logging
 
 import sqlalchemy as sa
 
+from chibo_eventsourcing.sql.ownership import claim
 from chibo_eventsourcing.sql.tables import PlumbingTables
 from chibo_reporting.read_models.tables import ReadModel
 
@@ -51,7 +52,9 @@ def unused_indexes(conn: sa.Connection, model: ReadModel) -> list[tuple[str, str
 def reset_if_outdated(conn: sa.Connection, model: ReadModel, plumbing: PlumbingTables,
                       group: str) -> bool:
     """Drop every read-model table and forget `group`'s offsets when any table is outdated;
-    the caller then creates the tables afresh. Otherwise drop the indexes the code no longer
+    the caller then creates the tables afresh. `group` is claimed anew, so a projector still
+    running the older release stores nothing more (it stops; see
+    `chibo_eventsourcing.sql.ownership`). Otherwise drop the indexes the code no longer
     defines. Runs in the caller's (locked) transaction."""
     stale = outdated(conn, model)
     if not stale:
@@ -61,9 +64,13 @@ def reset_if_outdated(conn: sa.Connection, model: ReadModel, plumbing: PlumbingT
         return False
     log.warning("read model layout changed (%s): dropping it; the projector replays every "
                 "topic from the start", ", ".join(stale))
+    inspector = sa.inspect(conn)
+    if inspector.has_table(plumbing.consumer_owners.name):
+        # First: it waits for a batch being written, and refuses the next ones before they
+        # touch a table (they would wait on the dropped tables while holding the group's row).
+        claim(conn, plumbing.consumer_owners, group)
     for table in reversed(model.all()):
         table.drop(conn, checkfirst=True)
-    inspector = sa.inspect(conn)
     for table in (plumbing.consumer_offsets, plumbing.consumer_streams):
         if inspector.has_table(table.name):
             conn.execute(sa.delete(table).where(table.c.group_id == group))
