@@ -121,11 +121,16 @@ def _serve(factory: Callable[[], StoresBatches], conn: Any) -> None:
         try:
             store.store(*job)
         except DATA_ERRORS as exc:
-            conn.send(("refused", repr(exc)))
+            outcome = ("refused", repr(exc))
         except OwnershipLostError as exc:
-            conn.send(("lost", str(exc)))
+            outcome = ("lost", str(exc))
         except Exception:  # noqa: BLE001 - reported to the parent, which raises it
-            conn.send(("failed", traceback.format_exc()))
-            return
+            outcome = ("failed", traceback.format_exc())
         else:
-            conn.send(("ok", ""))
+            outcome = ("ok", "")
+        try:
+            conn.send(outcome)
+        except OSError:  # the parent is gone (killed): its successor reads what was stored
+            return
+        if outcome[0] == "failed":
+            return

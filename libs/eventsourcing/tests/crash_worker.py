@@ -24,7 +24,7 @@ from chibo_eventsourcing.bus import (
     Subscription,
     TopicPartition,
 )
-from chibo_eventsourcing.consumer import ConsumerRunner, Projection
+from chibo_eventsourcing.consumer import BatchStore, ConsumerRunner, Projection
 from chibo_eventsourcing.kafka import KafkaBus
 from chibo_eventsourcing.relay import Relay
 from chibo_eventsourcing.runtime import LoopWorker, run_until_signalled
@@ -83,6 +83,28 @@ class KillInWrite(TallyProjection):
             seen = conn.execute(sa.select(sa.func.sum(self.table.c.events))).scalar()
             report(seen_in_transaction=int(seen or 0), in_batch=sum(c for _, c in state.values()))
             kill_myself()
+
+
+class KillRunnerInWrite(TallyProjection):
+    """In the writer process: on the Nth batch, kills the runner (its parent) and, orphaned,
+    goes on with the batch's transaction for a while before it commits."""
+
+    # Longer than the 6 s Kafka session of `shorten_group_sessions`: without the wait of the
+    # successor's claim, Kafka would hand it the partitions before this batch is committed.
+    ORPHAN_SECONDS = 10.0
+
+    def __init__(self, table: sa.Table, kill_on_batch: int) -> None:
+        super().__init__(table)
+        self.kill_on_batch = kill_on_batch
+        self.batches = 0
+
+    def write(self, state: dict[str, list[int]], conn: sa.Connection) -> None:
+        super().write(state, conn)
+        self.batches += 1
+        if self.batches == self.kill_on_batch:
+            report(orphan_writes=sum(c for _, c in state.values()))
+            os.kill(os.getppid(), signal.SIGKILL)
+            time.sleep(self.ORPHAN_SECONDS)  # a successor starts meanwhile; then the commit
 
 
 class SlowTally(TallyProjection):
@@ -155,6 +177,7 @@ def make_runner(
     config: Mapping[str, Any],
     bus: Bus,
     projection: Callable[[sa.Table], Projection[Any]] = TallyProjection,
+    child_writer: Callable[[], BatchStore[Any]] | None = None,
 ) -> ConsumerRunner[Any]:
     """The tally runner every crash scenario uses; the tests resume with the same one."""
     engine = create_engine(config["database_url"])
@@ -169,6 +192,7 @@ def make_runner(
         registry=tally_registry(),
         batch_size=config.get("batch_size", 100),
         poll_timeout=0.5,
+        child_writer=child_writer,
     )
 
 
@@ -194,6 +218,23 @@ def kill_on_acknowledge(config: Mapping[str, Any]) -> None:
         runner.run_once()
 
 
+def orphaned_writer(config_json: str) -> BatchStore[Any]:
+    """The writer process's store for `kill_runner_in_write` (built there from plain values)."""
+    config = json.loads(config_json)
+    engine = create_engine(config["database_url"])
+    tables, tally = consumer_tables(engine)
+    projection = KillRunnerInWrite(tally, config["kill_on_batch"])
+    return BatchStore(engine, tables, config["group"], projection)
+
+
+def kill_runner_in_write(config: Mapping[str, Any]) -> None:
+    writer = functools.partial(orphaned_writer, json.dumps(dict(config)))
+    runner = make_runner(config, KafkaBus(config["bootstrap"]), child_writer=writer)
+    runner.open()
+    while True:
+        runner.run_once()
+
+
 def until_signalled(config: Mapping[str, Any]) -> None:
     runner = make_runner(config, KafkaBus(config["bootstrap"]), SlowTally)
     run_until_signalled(LoopWorker("tally", runner.run))
@@ -204,6 +245,7 @@ SCENARIOS = {
     "relay": relay,
     "kill_in_write": kill_in_write,
     "kill_on_acknowledge": kill_on_acknowledge,
+    "kill_runner_in_write": kill_runner_in_write,
     "until_signalled": until_signalled,
 }
 

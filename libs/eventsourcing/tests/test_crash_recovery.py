@@ -247,6 +247,28 @@ def test_consumer_killed_before_its_batch_commits_resumes_and_applies_each_event
     assert sum(r.applied for r in reports) == STREAMS * 50 - committed
 
 
+def test_a_runner_killed_while_its_writer_process_writes_is_resumed_after_that_write(world):
+    """The writer process, orphaned, commits its batch after a successor has started: the
+    successor's claim on the group waits for that commit, so it reads the offsets stored with
+    the batch instead of applying the batch a second time."""
+    append(world.store, events_per_stream=50)
+    relay_all(world)
+    output = world.tmp_path / "kill_runner_in_write.out"
+    with output.open("wb") as out:
+        process = subprocess.Popen(
+            worker_command("kill_runner_in_write", world.config | {"kill_on_batch": 4}),
+            cwd=WORKER_CWD, stdout=out, stderr=subprocess.STDOUT,
+        )
+        assert process.wait(DEADLINE_S) == -signal.SIGKILL, output.read_text()
+    stored_before = sum(stored_offsets(world).values())  # the orphan has not committed yet
+
+    reports = consume_to_end(world.runner(), world, STREAMS * 50)
+    [orphan] = _reports(output.read_bytes())
+    assert tally(world) == expected_totals(50)
+    assert sum(r.applied for r in reports) == STREAMS * 50 - stored_before - orphan["orphan_writes"]
+    assert "Traceback" not in output.read_text()  # the orphan exits quietly
+
+
 def test_consumer_killed_before_the_kafka_commit_skips_what_kafka_redelivers(world):
     append(world.store, events_per_stream=50)
     relay_all(world)
