@@ -30,7 +30,7 @@ def busy_history(world, client) -> None:
                                "parameters": {"attendance_threshold": 0.95}})
 
 
-def test_a_rebuild_from_offset_zero_equals_the_live_model(world, service, client):
+def test_a_rebuild_from_offset_zero_equals_the_live_model(world, service, client, tmp_path):
     busy_history(world, client)
     world.publish()
     service.relay().run_once()
@@ -45,6 +45,10 @@ def test_a_rebuild_from_offset_zero_equals_the_live_model(world, service, client
     assert fresh.equal, fresh.differing
     with service.engine.connect() as conn:
         assert "replay_meetings" not in sa.inspect(conn).get_table_names()
+        owners = conn.execute(sa.select(service.plumbing.consumer_owners.c.group_id)).all()
+    assert owners == [("reporting",)]  # the replays' groups are forgotten, lock files too
+    locks = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.lock"))
+    assert locks == ["reporting.db.reporting.lock"]
 
 
 def test_a_live_model_written_from_a_second_process_equals_the_rebuild(world, service, client,

@@ -65,6 +65,16 @@ def hold(conn: sa.Connection, owners: sa.Table, group: str, epoch: int) -> None:
         )
 
 
+def forget(engine: sa.Engine, owners: sa.Table, group: str) -> None:
+    """Remove what a group that will never run again (a replay's) leaves behind: its row and,
+    on SQLite, its lock file."""
+    with engine.begin() as conn:
+        conn.execute(sa.delete(owners).where(owners.c.group_id == group))
+    lock = _lock_for(engine, group)
+    if isinstance(lock, _FileLock):
+        lock.path.unlink(missing_ok=True)
+
+
 class _Lock(Protocol):
     def try_take(self) -> bool: ...
 
