@@ -37,11 +37,20 @@ class KafkaBus(Bus):
         client_id: str = "chibo",
         replication_factor: int = 1,
         client_config: Mapping[str, Any] | None = None,
+        session_timeout_ms: int | None = None,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
         self.replication_factor = replication_factor
         self.client_config = dict(client_config or {})
+        # How long a consumer that died keeps its partitions (kafka-python: 45 s); a standby
+        # of the group takes over only then. Heartbeats at most a third of it apart.
+        self.consumer_config: dict[str, Any] = {}
+        if session_timeout_ms is not None:
+            self.consumer_config = {
+                "session_timeout_ms": session_timeout_ms,
+                "heartbeat_interval_ms": min(3000, session_timeout_ms // 3),
+            }
 
     def _common(self) -> dict[str, Any]:
         return {
@@ -91,6 +100,7 @@ class KafkaBus(Bus):
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=4 * 1024 * 1024,
+            **self.consumer_config,
             **self._common(),
         )
         consumer.subscribe(topics=list(topics), listener=_SeekToStored(consumer, start_offsets))

@@ -48,6 +48,16 @@ def env_flag(env: Mapping[str, str], name: str) -> bool | None:
     raise ValueError(f"{name} must be true or false, not {env[name]!r}")
 
 
+def _optional_int(env: Mapping[str, str], name: str, *, minimum: int) -> int | None:
+    """The whole number `name` of `env` (at least `minimum`), None when unset or empty."""
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, not {env[name]!r}")
+    return int(value)
+
+
 def kafka_client_config(env: Mapping[str, str]) -> dict[str, Any]:
     """kafka-python security options from `KAFKA_SECURITY_KEYS` (flags as `true`/`false`)."""
     config: dict[str, Any] = {}
@@ -69,6 +79,7 @@ class PlatformSettings:
     kafka_partitions: int = 12
     kafka_replication_factor: int = 1
     kafka_client_config: Mapping[str, Any] = field(default_factory=dict)
+    kafka_session_timeout_ms: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PlatformSettings:
@@ -81,6 +92,7 @@ class PlatformSettings:
             kafka_partitions=int(env.get("KAFKA_PARTITIONS", "12")),
             kafka_replication_factor=int(env.get("KAFKA_REPLICATION_FACTOR", "1")),
             kafka_client_config=kafka_client_config(env),
+            kafka_session_timeout_ms=_optional_int(env, "KAFKA_SESSION_TIMEOUT_MS", minimum=6000),
         )
 
     def database_url(self, service: str, env: Mapping[str, str] | None = None) -> str:
@@ -101,6 +113,7 @@ def build_bus(settings: PlatformSettings) -> Bus:
             settings.kafka_bootstrap_servers,
             replication_factor=settings.kafka_replication_factor,
             client_config=settings.kafka_client_config,
+            session_timeout_ms=settings.kafka_session_timeout_ms,
         )
     if settings.bus != "embedded":
         raise ValueError(f"CHIBO_BUS must be 'embedded' or 'kafka', not {settings.bus!r}")

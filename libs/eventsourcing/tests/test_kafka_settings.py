@@ -91,3 +91,23 @@ def test_every_kafka_client_is_built_with_the_security_settings(clients):
     for name, options in clients:
         assert options.items() >= EXPECTED.items(), name
         assert options["bootstrap_servers"] == ["broker-1:9093", "broker-2:9093"], name
+
+
+def test_the_session_timeout_is_given_to_consumers_only(clients):
+    env = SCRAM_OVER_TLS | {"KAFKA_SESSION_TIMEOUT_MS": "10000"}
+    bus = build_bus(PlatformSettings.from_env(env))
+    bus.ensure_topics(["members.events"], 3)
+    bus.publisher()
+    bus.subscribe("meetings", ["members.events"], lambda partitions: {})
+    options = dict(clients)
+    assert (options["Consumer"]["session_timeout_ms"],
+            options["Consumer"]["heartbeat_interval_ms"]) == (10000, 3000)
+    assert "session_timeout_ms" not in options["Producer"]
+    assert "session_timeout_ms" not in options["Admin"]
+    assert PlatformSettings.from_env(SCRAM_OVER_TLS).kafka_session_timeout_ms is None
+
+
+@pytest.mark.parametrize("value", ["ten seconds", "-1", "5999"])
+def test_a_session_timeout_kafka_would_refuse_is_refused_by_name(value):
+    with pytest.raises(ValueError, match=r"KAFKA_SESSION_TIMEOUT_MS .* at least 6000"):
+        PlatformSettings.from_env(SCRAM_OVER_TLS | {"KAFKA_SESSION_TIMEOUT_MS": value})

@@ -75,6 +75,8 @@ class OwnershipContract:
         assert second.acquire(stop)
         self.lose_lock(engine, second)
         assert first.acquire(stop)
+        second.release()  # a lock already lost is released without error
+        assert not GroupLock(engine, "tally").acquire(stop)  # and the first still holds its own
         first.release()
 
     def lose_lock(self, engine, lock: GroupLock) -> None:
