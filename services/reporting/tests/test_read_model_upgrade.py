@@ -12,7 +12,13 @@ from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.ownership import OwnershipLostError
 from chibo_eventsourcing.sql.tables import define_plumbing
 from chibo_reporting.bootstrap import bootstrap
-from chibo_reporting.read_models import define_read_model
+from chibo_reporting.read_models import define_read_model, upgrade
+from chibo_reporting.read_models.upgrade import (
+    LAYOUT_FINGERPRINT,
+    LAYOUT_VERSION,
+    NewerLayoutError,
+    fingerprint,
+)
 
 from .conftest import make_settings
 from .scenarios import CELL, bi_ban_roll, bi_ban_tree
@@ -166,3 +172,68 @@ def test_a_projector_still_running_when_its_read_model_is_reset_stores_nothing_m
     assert [(y.member_id, y.absences) for y in years] == [("bb-10", 1)]
     service.engine.dispose()
     newer.engine.dispose()
+
+
+def test_the_layout_version_is_raised_with_every_change_of_the_tables():
+    now = fingerprint(define_read_model(sa.MetaData()))
+    assert now == LAYOUT_FINGERPRINT, (
+        "the read model's tables changed: raise LAYOUT_VERSION in read_models/upgrade.py and "
+        f"set LAYOUT_FINGERPRINT = {now!r}")
+
+
+def record_layout(service, version: int | None) -> None:
+    with service.engine.begin() as conn:
+        if version is None:
+            conn.execute(sa.text("DELETE FROM read_model_layout"))
+        else:
+            conn.execute(sa.text("UPDATE read_model_layout SET version = :v"), {"v": version})
+
+
+@pytest.fixture
+def caught_up(tmp_path, bus):
+    """A read model of this release, caught up; its URL, the events' world and their count."""
+    url = f"sqlite:///{tmp_path}/reporting.db"
+    world = World(str(tmp_path), bus)
+    bi_ban_tree(world)
+    world.publish()
+    service = bootstrap(make_settings(tmp_path, url), bus=bus)
+    applied = catch_up(service)
+    assert applied > 0
+    yield service, url, applied
+    service.engine.dispose()
+
+
+def test_a_read_model_of_a_newer_release_is_left_alone_and_this_one_refuses_to_start(
+        caught_up, tmp_path, bus):
+    service, url, _ = caught_up
+    record_layout(service, LAYOUT_VERSION + 1)
+    with pytest.raises(NewerLayoutError, match=f"newer release \\(layout {LAYOUT_VERSION + 1}"):
+        bootstrap(make_settings(tmp_path, url), bus=bus)
+    record_layout(service, LAYOUT_VERSION)
+    again = bootstrap(make_settings(tmp_path, url), bus=bus)
+    assert catch_up(again) == 0  # nothing was dropped, the offsets were kept
+    again.engine.dispose()
+
+
+def test_a_release_with_a_higher_layout_version_replays_though_the_columns_match(
+        caught_up, tmp_path, bus, monkeypatch):
+    _, url, applied = caught_up
+    monkeypatch.setattr(upgrade, "LAYOUT_VERSION", LAYOUT_VERSION + 1)  # the next release
+    again = bootstrap(make_settings(tmp_path, url), bus=bus)
+    assert catch_up(again) == applied
+    with again.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version FROM read_model_layout")).all() == [
+            (LAYOUT_VERSION + 1,)]
+    again.engine.dispose()
+
+
+def test_a_read_model_with_no_layout_recorded_is_kept_when_its_tables_match(
+        caught_up, tmp_path, bus):
+    service, url, _ = caught_up
+    record_layout(service, None)  # as the releases before the layout version left it
+    again = bootstrap(make_settings(tmp_path, url), bus=bus)
+    assert catch_up(again) == 0
+    with again.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version FROM read_model_layout")).all() == [
+            (LAYOUT_VERSION,)]
+    again.engine.dispose()

@@ -5,19 +5,66 @@ added or removed, another primary key), the outdated tables are dropped with the
 stored offsets and per-stream versions, and the projector replays every topic from offset 0
 into the new layout. Reporting's own event store (the rulebooks) is never touched. An index
 the code no longer defines is only dropped: the rows stay as they are.
+
+The layout has a version, recorded beside the read model. A release whose `LAYOUT_VERSION` is
+higher replays even when the columns are the same (what the projector writes into them
+changed); a release whose version is lower refuses to start rather than reset a newer
+release's read model (during a rolling deployment an older process restarting would
+otherwise drop it, and the two releases would take turns replaying).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import sqlalchemy as sa
 
 from chibo_eventsourcing.sql.ownership import claim
 from chibo_eventsourcing.sql.tables import PlumbingTables
+from chibo_eventsourcing.sql.upsert import upsert
 from chibo_reporting.read_models.tables import ReadModel
 
 log = logging.getLogger(__name__)
+
+# Raise LAYOUT_VERSION whenever the read model's tables, or what the projector writes into
+# them, change; the fingerprint of the tables is checked by a test, which says when to.
+LAYOUT_VERSION = 1
+LAYOUT_FINGERPRINT = "a48e1ce87fed32b6d5ea6fc322d61ad489f9f0edd4cd5360675cadd088cff9b4"
+
+_LAYOUT = sa.Table(
+    "read_model_layout", sa.MetaData(),
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+)
+
+
+class NewerLayoutError(RuntimeError):
+    """The read model was laid out by a newer release than this one."""
+
+
+def fingerprint(model: ReadModel) -> str:
+    """A digest of the tables as the code defines them: columns, types, keys, indexes."""
+    digest = hashlib.sha256()
+    for table in sorted(model.all(), key=lambda t: t.name):
+        digest.update(f"table {table.name}\n".encode())
+        for column in table.columns:
+            digest.update(f"{column.name} {column.type!r} null={column.nullable} "
+                          f"key={column.primary_key}\n".encode())
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            names = ",".join(c.name for c in index.columns)
+            digest.update(f"index {index.name} ({names}) unique={index.unique}\n".encode())
+    return digest.hexdigest()
+
+
+def stored_layout_version(conn: sa.Connection) -> int:
+    """The layout version recorded beside the read model; 0 before any was."""
+    if not sa.inspect(conn).has_table(_LAYOUT.name):
+        return 0
+    version = conn.execute(sa.select(_LAYOUT.c.version)
+                           .where(_LAYOUT.c.name == "reporting")).scalar()
+    return int(version or 0)
 
 
 def outdated(conn: sa.Connection, model: ReadModel) -> list[str]:
@@ -51,12 +98,31 @@ def unused_indexes(conn: sa.Connection, model: ReadModel) -> list[tuple[str, str
 
 def reset_if_outdated(conn: sa.Connection, model: ReadModel, plumbing: PlumbingTables,
                       group: str) -> bool:
-    """Drop every read-model table and forget `group`'s offsets when any table is outdated;
-    the caller then creates the tables afresh. `group` is claimed anew, so a projector still
-    running the older release stores nothing more (it stops; see
+    """Bring the read model to this release's layout (see the module's docstring): refuse a
+    newer one, reset an older or different one, and record the version. True if reset."""
+    stored = stored_layout_version(conn)
+    if stored > LAYOUT_VERSION:
+        raise NewerLayoutError(
+            f"the reporting read model was laid out by a newer release (layout {stored}; this "
+            f"release has layout {LAYOUT_VERSION}): stop this process — an older release must "
+            "not run beside a newer one")
+    reasons = outdated(conn, model)
+    if 0 < stored < LAYOUT_VERSION:  # 0: recorded by no release yet; the columns decide
+        reasons.append(f"layout {stored} → {LAYOUT_VERSION}")
+    reset = _reset_if(reasons, conn, model, plumbing, group)
+    _LAYOUT.create(conn, checkfirst=True)
+    upsert(conn, _LAYOUT, [{"name": "reporting", "version": LAYOUT_VERSION,
+                            "fingerprint": fingerprint(model)}], ["name"])
+    return reset
+
+
+def _reset_if(stale: list[str], conn: sa.Connection, model: ReadModel,
+              plumbing: PlumbingTables, group: str) -> bool:
+    """Drop every read-model table and forget `group`'s offsets when there is a reason to
+    (`stale`); the caller then creates the tables afresh. `group` is claimed anew, so a
+    projector still running the older release stores nothing more (it stops; see
     `chibo_eventsourcing.sql.ownership`). Otherwise drop the indexes the code no longer
     defines. Runs in the caller's (locked) transaction."""
-    stale = outdated(conn, model)
     if not stale:
         for name, index in unused_indexes(conn, model):
             log.warning("dropping index %s of %s: the read model no longer uses it", index, name)
