@@ -179,18 +179,18 @@ class ConsumerRunner(Generic[State]):
         if not lock.acquire(stop):
             return False
         self._lock = lock
-        try:
+        try:  # whatever fails from here on, the group is released
             with self.engine.begin() as conn:
                 self._epoch = claim(conn, self.tables.consumer_owners, self.group)
+            log.info("consumer group %r taken (epoch %d)", self.group, self._epoch)
+            self.bus.ensure_topics([dlq_topic(self.group)], partitions=1)
+            self._dlq = self.bus.publisher()
+            if self.child_writer is not None:
+                self._child = ChildWriter(self.child_writer, name=f"{self.group}-writer")
+            self._subscription = self.bus.subscribe(self.group, self.topics, self.stored_offsets)
         except BaseException:
             self.close()
             raise
-        log.info("consumer group %r taken (epoch %d)", self.group, self._epoch)
-        self.bus.ensure_topics([dlq_topic(self.group)], partitions=1)
-        self._dlq = self.bus.publisher()
-        if self.child_writer is not None:
-            self._child = ChildWriter(self.child_writer, name=f"{self.group}-writer")
-        self._subscription = self.bus.subscribe(self.group, self.topics, self.stored_offsets)
         return True
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from chibo_contracts import Envelope
-from chibo_eventsourcing.bus import OutgoingMessage
+from chibo_eventsourcing.bus import BusError, OutgoingMessage
 from chibo_eventsourcing.child_writer import WriterFailedError
 from chibo_eventsourcing.consumer import dlq_topic
 from chibo_eventsourcing.relay import message_for
@@ -225,3 +225,34 @@ class ConsumerContract:
                 consumer.run_once()
         assert pipeline.totals() == {f"stream-{s}": (4, 4) for s in range(3)}
         assert consumer.stored_offsets(partitions) == stored
+
+    def test_a_runner_that_fails_to_open_releases_the_group(self, make_pipeline, bus):
+        pipeline: Pipeline = make_pipeline()
+        pipeline.consumer.close()
+        failing = pipeline.another_consumer()
+        failing.bus = UnreachableForSubscribers(bus)
+        with pytest.raises(BusError, match="unreachable"):
+            failing.open()
+        now = threading.Event()
+        now.set()  # take the group only if it is free at once
+        assert pipeline.consumer.open(now)
+        pipeline.write(streams=2, events_per_stream=2)
+        pipeline.relay_all()
+        pipeline.consume_until(4)
+        assert pipeline.totals() == {f"stream-{s}": (2, 2) for s in range(2)}
+
+
+class UnreachableForSubscribers:
+    """A bus that creates topics and publishes, but cannot be subscribed to."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def ensure_topics(self, topics, partitions) -> None:
+        self.inner.ensure_topics(topics, partitions)
+
+    def publisher(self):
+        return self.inner.publisher()
+
+    def subscribe(self, group, topics, start_offsets):
+        raise BusError("the broker is unreachable")

@@ -26,6 +26,7 @@ from typing import IO, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.pool import NullPool
 
 from chibo_eventsourcing.sql.engine import is_postgres
 
@@ -128,7 +129,10 @@ def _lock_for(engine: sa.Engine, group: str) -> _Lock:
 
 class _AdvisoryLock:
     def __init__(self, engine: sa.Engine, key: int) -> None:
-        self.engine, self.key = engine, key
+        # A connection of its own, never pooled: closed (or dropped unreleased) it ends its
+        # session and so the lock, instead of going back to a pool still holding it.
+        self.engine = sa.create_engine(engine.url, poolclass=NullPool)
+        self.key = key
         self._conn: sa.Connection | None = None
 
     def try_take(self) -> bool:
@@ -147,8 +151,7 @@ class _AdvisoryLock:
     def release(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            conn.invalidate()  # ends the session, and so the lock, whatever state it is in
-            conn.close()
+            conn.close()  # ends the session, and so the lock, whatever state it is in
 
 
 class _FileLock:
