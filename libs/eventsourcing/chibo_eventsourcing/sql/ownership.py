@@ -54,11 +54,11 @@ def hold(conn: sa.Connection, owners: sa.Table, group: str, epoch: int) -> None:
     """Lock `group`'s row at `epoch` until the transaction ends, or refuse: the first statement
     of every batch's transaction."""
     held = conn.execute(
-        sa.update(owners)
+        sa.select(owners.c.epoch)
         .where(owners.c.group_id == group, owners.c.epoch == epoch)
-        .values(epoch=epoch)
-    )
-    if held.rowcount != 1:
+        .with_for_update()  # on SQLite the transaction itself holds the database's write lock
+    ).first()
+    if held is None:
         now = conn.execute(sa.select(owners.c.epoch).where(owners.c.group_id == group))
         raise OwnershipLostError(
             f"consumer group {group!r} was claimed again (epoch {now.scalar()}) since this "
@@ -71,9 +71,9 @@ def forget(engine: sa.Engine, owners: sa.Table, group: str) -> None:
     on SQLite, its lock file."""
     with engine.begin() as conn:
         conn.execute(sa.delete(owners).where(owners.c.group_id == group))
-    lock = _lock_for(engine, group)
-    if isinstance(lock, _FileLock):
-        lock.path.unlink(missing_ok=True)
+    path = _lock_file(engine, group)
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 class _Lock(Protocol):
@@ -120,11 +120,16 @@ def lock_key(group: str) -> int:
 def _lock_for(engine: sa.Engine, group: str) -> _Lock:
     if is_postgres(engine):
         return _AdvisoryLock(engine, lock_key(group))
+    path = _lock_file(engine, group)
+    return _Unshared() if path is None else _FileLock(path)
+
+
+def _lock_file(engine: sa.Engine, group: str) -> Path | None:
+    """Where `group`'s lock lives on a SQLite file database (None elsewhere)."""
     database = engine.url.database
-    if not database or database == ":memory:":
-        return _Unshared()
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", group)
-    return _FileLock(Path(f"{database}.{safe}.lock"))
+    if is_postgres(engine) or not database or database == ":memory:":
+        return None
+    return Path(f"{database}.{re.sub(r'[^A-Za-z0-9._-]', '_', group)}.lock")
 
 
 class _AdvisoryLock:
