@@ -68,8 +68,9 @@ class KillAfterPublish(Publisher):
         kill_myself()
 
 
-class KillInWrite(TallyProjection):
-    """Dies in the Nth batch's transaction, after its rows are written and before the commit."""
+class OnNthWrite(TallyProjection):
+    """Writes as the tally does and, in the Nth batch's transaction, after its rows are written
+    and before the commit, does what a subclass's `nth` says."""
 
     def __init__(self, table: sa.Table, kill_on_batch: int) -> None:
         super().__init__(table)
@@ -80,31 +81,33 @@ class KillInWrite(TallyProjection):
         super().write(state, conn)
         self.batches += 1
         if self.batches == self.kill_on_batch:
-            seen = conn.execute(sa.select(sa.func.sum(self.table.c.events))).scalar()
-            report(seen_in_transaction=int(seen or 0), in_batch=sum(c for _, c in state.values()))
-            kill_myself()
+            self.nth(state, conn)
+
+    def nth(self, state: dict[str, list[int]], conn: sa.Connection) -> None:
+        raise NotImplementedError
 
 
-class KillRunnerInWrite(TallyProjection):
-    """In the writer process: on the Nth batch, kills the runner (its parent) and, orphaned,
+class KillInWrite(OnNthWrite):
+    """Dies in the Nth batch's transaction."""
+
+    def nth(self, state: dict[str, list[int]], conn: sa.Connection) -> None:
+        seen = conn.execute(sa.select(sa.func.sum(self.table.c.events))).scalar()
+        report(seen_in_transaction=int(seen or 0), in_batch=sum(c for _, c in state.values()))
+        kill_myself()
+
+
+class KillRunnerInWrite(OnNthWrite):
+    """In the writer process: in the Nth batch, kills the runner (its parent) and, orphaned,
     goes on with the batch's transaction for a while before it commits."""
 
     # Longer than the 6 s Kafka session of `shorten_group_sessions`: without the wait of the
     # successor's claim, Kafka would hand it the partitions before this batch is committed.
     ORPHAN_SECONDS = 10.0
 
-    def __init__(self, table: sa.Table, kill_on_batch: int) -> None:
-        super().__init__(table)
-        self.kill_on_batch = kill_on_batch
-        self.batches = 0
-
-    def write(self, state: dict[str, list[int]], conn: sa.Connection) -> None:
-        super().write(state, conn)
-        self.batches += 1
-        if self.batches == self.kill_on_batch:
-            report(orphan_writes=sum(c for _, c in state.values()))
-            os.kill(os.getppid(), signal.SIGKILL)
-            time.sleep(self.ORPHAN_SECONDS)  # a successor starts meanwhile; then the commit
+    def nth(self, state: dict[str, list[int]], conn: sa.Connection) -> None:
+        report(orphan_writes=sum(c for _, c in state.values()), orphan_pid=os.getpid())
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(self.ORPHAN_SECONDS)  # a successor starts meanwhile; then the commit
 
 
 class SlowTally(TallyProjection):
