@@ -26,7 +26,7 @@ from chibo_eventsourcing.bus import Bus
 from chibo_eventsourcing.consumer import ConsumerRunner
 from chibo_eventsourcing.sql import ownership
 from chibo_eventsourcing.sql.engine import create_engine, read_connection
-from chibo_eventsourcing.sql.tables import PlumbingTables, define_plumbing
+from chibo_eventsourcing.sql.tables import define_plumbing
 from chibo_reporting.bootstrap import TOPICS, ReportingService, bootstrap
 from chibo_reporting.config import Settings
 from chibo_reporting.projections import GROUP, ReportingProjection
@@ -115,19 +115,11 @@ def rebuild(service: ReportingService, *, database_url: str | None = None,
         runner.close()
     result = ReplayResult(checksums(service.engine, service.model), checksums(engine, model),
                           events, time.monotonic() - started, child_writer is not None)
-    _forget(engine, plumbing, group)
+    ownership.forget(engine, plumbing, group)
     if not keep and not database_url:
         for table in reversed(model.all()):
             table.drop(engine, checkfirst=True)
     return result
-
-
-def _forget(engine: sa.Engine, plumbing: PlumbingTables, group: str) -> None:
-    """Nothing of the replay's group stays: offsets, stream versions, its claim and lock."""
-    with engine.begin() as conn:
-        for table in (plumbing.consumer_offsets, plumbing.consumer_streams):
-            conn.execute(sa.delete(table).where(table.c.group_id == group))
-    ownership.forget(engine, plumbing.consumer_owners, group)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,8 +45,12 @@ def test_a_rebuild_from_offset_zero_equals_the_live_model(world, service, client
     assert fresh.equal, fresh.differing
     with service.engine.connect() as conn:
         assert "replay_meetings" not in sa.inspect(conn).get_table_names()
-        owners = conn.execute(sa.select(service.plumbing.consumer_owners.c.group_id)).all()
-    assert owners == [("reporting",)]  # the replays' groups are forgotten, lock files too
+        plumbing = service.plumbing
+        groups = {table.name: set(conn.execute(sa.select(table.c.group_id)).scalars())
+                  for table in (plumbing.consumer_offsets, plumbing.consumer_streams,
+                                plumbing.consumer_owners)}
+    # the replays' groups are forgotten: offsets, stream versions, claims, lock files
+    assert groups == {name: {"reporting"} for name in groups}
     locks = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.lock"))
     assert locks == ["reporting.db.reporting.lock"]
 

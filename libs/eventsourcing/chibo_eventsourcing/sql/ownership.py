@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import NullPool
 
 from chibo_eventsourcing.sql.engine import is_postgres
+from chibo_eventsourcing.sql.tables import PlumbingTables
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,12 @@ def hold(conn: sa.Connection, owners: sa.Table, group: str, epoch: int) -> None:
         )
 
 
-def forget(engine: sa.Engine, owners: sa.Table, group: str) -> None:
-    """Remove what a group that will never run again (a replay's) leaves behind: its row and,
-    on SQLite, its lock file."""
+def forget(engine: sa.Engine, tables: PlumbingTables, group: str) -> None:
+    """Remove all a group that will never run again (a replay's) leaves behind: its offsets,
+    stream versions and claim and, on SQLite, its lock file."""
     with engine.begin() as conn:
-        conn.execute(sa.delete(owners).where(owners.c.group_id == group))
+        for table in (tables.consumer_offsets, tables.consumer_streams, tables.consumer_owners):
+            conn.execute(sa.delete(table).where(table.c.group_id == group))
     path = _lock_file(engine, group)
     if path is not None:
         path.unlink(missing_ok=True)
