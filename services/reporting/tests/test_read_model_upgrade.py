@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.ownership import OwnershipLostError
 from chibo_eventsourcing.sql.tables import define_plumbing
-from chibo_reporting.bootstrap import bootstrap
+from chibo_reporting.bootstrap import ReportingService, bootstrap
 from chibo_reporting.read_models import define_read_model, upgrade
 from chibo_reporting.read_models.upgrade import (
     LAYOUT_FINGERPRINT,
@@ -112,7 +113,18 @@ def test_an_outdated_read_model_is_dropped_and_the_projector_replays_from_the_st
     again.engine.dispose()
 
 
-def test_an_index_the_code_no_longer_defines_is_dropped_and_nothing_is_replayed(tmp_path, bus):
+@dataclass
+class CaughtUp:
+    """A read model of this release, caught up with `world`'s events (`applied` of them)."""
+
+    world: World
+    service: ReportingService
+    url: str
+    applied: int
+
+
+@pytest.fixture
+def caught_up(tmp_path, bus) -> Iterator[CaughtUp]:
     url = f"sqlite:///{tmp_path}/reporting.db"
     world = World(str(tmp_path), bus)
     bi_ban_tree(world)
@@ -120,6 +132,13 @@ def test_an_index_the_code_no_longer_defines_is_dropped_and_nothing_is_replayed(
     service = bootstrap(make_settings(tmp_path, url), bus=bus)
     applied = catch_up(service)
     assert applied > 0
+    yield CaughtUp(world, service, url, applied)
+    service.engine.dispose()
+
+
+def test_an_index_the_code_no_longer_defines_is_dropped_and_nothing_is_replayed(
+        caught_up, tmp_path, bus):
+    world, service, url = caught_up.world, caught_up.service, caught_up.url
     audit = service.model.audit_events.name
     with service.engine.begin() as conn:  # the stream index of an earlier release
         conn.execute(sa.text(f"CREATE INDEX ix_audit_stream ON {audit} "
@@ -138,18 +157,13 @@ def test_an_index_the_code_no_longer_defines_is_dropped_and_nothing_is_replayed(
 
 
 def test_a_projector_still_running_when_its_read_model_is_reset_stores_nothing_more(
-        tmp_path, bus):
-    url = f"sqlite:///{tmp_path}/reporting.db"
-    world = World(str(tmp_path), bus)
-    bi_ban_tree(world)
-    world.publish()
-    service = bootstrap(make_settings(tmp_path, url), bus=bus)
+        caught_up, tmp_path, bus):
+    world, service, url = caught_up.world, caught_up.service, caught_up.url
     running = service.projector()
     running.poll_timeout = 0.05
     running.open()
     try:
-        while running.run_once().polled:
-            pass
+        assert not running.run_once().polled  # caught up
         with service.engine.begin() as conn:  # as a release with another layout finds it
             conn.execute(sa.text("ALTER TABLE member_years ADD COLUMN entries TEXT"))
         newer = bootstrap(make_settings(tmp_path, url), bus=bus)
@@ -170,7 +184,6 @@ def test_a_projector_still_running_when_its_read_model_is_reset_stores_nothing_m
     with newer.engine.connect() as conn:
         years = conn.execute(sa.select(newer.model.member_years)).all()
     assert [(y.member_id, y.absences) for y in years] == [("bb-10", 1)]
-    service.engine.dispose()
     newer.engine.dispose()
 
 
@@ -189,23 +202,9 @@ def record_layout(service, version: int | None) -> None:
             conn.execute(sa.text("UPDATE read_model_layout SET version = :v"), {"v": version})
 
 
-@pytest.fixture
-def caught_up(tmp_path, bus):
-    """A read model of this release, caught up; its URL, the events' world and their count."""
-    url = f"sqlite:///{tmp_path}/reporting.db"
-    world = World(str(tmp_path), bus)
-    bi_ban_tree(world)
-    world.publish()
-    service = bootstrap(make_settings(tmp_path, url), bus=bus)
-    applied = catch_up(service)
-    assert applied > 0
-    yield service, url, applied
-    service.engine.dispose()
-
-
 def test_a_read_model_of_a_newer_release_is_left_alone_and_this_one_refuses_to_start(
         caught_up, tmp_path, bus):
-    service, url, _ = caught_up
+    service, url = caught_up.service, caught_up.url
     record_layout(service, LAYOUT_VERSION + 1)
     with pytest.raises(NewerLayoutError, match=f"newer release \\(layout {LAYOUT_VERSION + 1}"):
         bootstrap(make_settings(tmp_path, url), bus=bus)
@@ -217,7 +216,7 @@ def test_a_read_model_of_a_newer_release_is_left_alone_and_this_one_refuses_to_s
 
 def test_a_release_with_a_higher_layout_version_replays_though_the_columns_match(
         caught_up, tmp_path, bus, monkeypatch):
-    _, url, applied = caught_up
+    url, applied = caught_up.url, caught_up.applied
     monkeypatch.setattr(upgrade, "LAYOUT_VERSION", LAYOUT_VERSION + 1)  # the next release
     again = bootstrap(make_settings(tmp_path, url), bus=bus)
     assert catch_up(again) == applied
@@ -229,7 +228,7 @@ def test_a_release_with_a_higher_layout_version_replays_though_the_columns_match
 
 def test_a_read_model_with_no_layout_recorded_is_kept_when_its_tables_match(
         caught_up, tmp_path, bus):
-    service, url, _ = caught_up
+    service, url = caught_up.service, caught_up.url
     record_layout(service, None)  # as the releases before the layout version left it
     again = bootstrap(make_settings(tmp_path, url), bus=bus)
     assert catch_up(again) == 0

@@ -36,7 +36,6 @@ _LAYOUT = sa.Table(
     "read_model_layout", sa.MetaData(),
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("fingerprint", sa.String(64), nullable=False),
 )
 
 
@@ -111,8 +110,7 @@ def reset_if_outdated(conn: sa.Connection, model: ReadModel, plumbing: PlumbingT
         reasons.append(f"layout {stored} → {LAYOUT_VERSION}")
     reset = _reset_if(reasons, conn, model, plumbing, group)
     _LAYOUT.create(conn, checkfirst=True)
-    upsert(conn, _LAYOUT, [{"name": "reporting", "version": LAYOUT_VERSION,
-                            "fingerprint": fingerprint(model)}], ["name"])
+    upsert(conn, _LAYOUT, [{"name": "reporting", "version": LAYOUT_VERSION}], ["name"])
     return reset
 
 
