@@ -67,6 +67,19 @@ def hold(conn: sa.Connection, owners: sa.Table, group: str, epoch: int) -> None:
         )
 
 
+def start_over(conn: sa.Connection, tables: PlumbingTables, group: str) -> None:
+    """Make `group` start again from offset 0, in the caller's transaction: claim it anew, so
+    that a runner still running it stores nothing more (the claim first: it waits for that
+    runner's batch in flight), then forget its offsets and stream versions. Tables a database
+    of an earlier release lacks are skipped."""
+    present = set(sa.inspect(conn).get_table_names())
+    if tables.consumer_owners.name in present:
+        claim(conn, tables.consumer_owners, group)
+    for table in (tables.consumer_offsets, tables.consumer_streams):
+        if table.name in present:
+            conn.execute(sa.delete(table).where(table.c.group_id == group))
+
+
 def forget(engine: sa.Engine, tables: PlumbingTables, group: str) -> None:
     """Remove all a group that will never run again (a replay's) leaves behind: its offsets,
     stream versions and claim and, on SQLite, its lock file."""

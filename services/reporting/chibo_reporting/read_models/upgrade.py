@@ -20,7 +20,7 @@ import logging
 
 import sqlalchemy as sa
 
-from chibo_eventsourcing.sql.ownership import claim
+from chibo_eventsourcing.sql.ownership import start_over
 from chibo_eventsourcing.sql.tables import PlumbingTables
 from chibo_eventsourcing.sql.upsert import upsert
 from chibo_reporting.read_models.tables import ReadModel
@@ -128,14 +128,9 @@ def _reset_if(stale: list[str], conn: sa.Connection, model: ReadModel,
         return False
     log.warning("read model layout changed (%s): dropping it; the projector replays every "
                 "topic from the start", ", ".join(stale))
-    inspector = sa.inspect(conn)
-    if inspector.has_table(plumbing.consumer_owners.name):
-        # First: it waits for a batch being written, and refuses the next ones before they
-        # touch a table (they would wait on the dropped tables while holding the group's row).
-        claim(conn, plumbing.consumer_owners, group)
+    # Before the drops: the claim waits for a batch being written and refuses the next ones
+    # before they touch a table (they would wait on the dropped tables holding the group's row).
+    start_over(conn, plumbing, group)
     for table in reversed(model.all()):
         table.drop(conn, checkfirst=True)
-    for table in (plumbing.consumer_offsets, plumbing.consumer_streams):
-        if inspector.has_table(table.name):
-            conn.execute(sa.delete(table).where(table.c.group_id == group))
     return True
