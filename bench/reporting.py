@@ -207,7 +207,7 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
     runner = service.projector()
     runner.batch_size = args.batch_size
     runner.open()
-    timeline: list[tuple[float, int, int]] = []
+    timeline: list[tuple[float, int, int]] = []  # (seconds, events stored, their bytes)
     seen = dead = size = 0
     started = None
     cpu_at_start = (0, 0)
@@ -222,18 +222,22 @@ def project(args: argparse.Namespace) -> dict[str, Any]:
             report = runner.run_once()
             if report.polled and started is None:
                 started, cpu_at_start, own_cpu, writer_cpu = before
-            seen += report.applied + report.duplicates + len(report.dead_letters)
+            events = report.applied + report.duplicates + len(report.dead_letters)
+            seen += events
             dead += len(report.dead_letters)
             size += report.polled_bytes
-            if report.polled:
-                timeline.append((time.monotonic() - (started or 0.0), seen, size))
-        writer_kib = sum(peak_rss_kib(child.pid) for child in multiprocessing.active_children())
-        runner.close()  # the last batch may still be in the writer process
-        if timeline:
-            timeline[-1] = (time.monotonic() - (started or 0.0), seen, size)
+            if report.polled:  # events count once stored: the batch just polled may still
+                # be in the writer process (the one before it is stored by now)
+                pending = (events, report.polled_bytes) if runner.in_flight else (0, 0)
+                timeline.append((time.monotonic() - (started or 0.0),
+                                 seen - pending[0], size - pending[1]))
+        runner.drain()  # the replay ends when its last batch is stored
+        timeline.append((time.monotonic() - (started or 0.0), seen, size))
         (busy, total), (busy_before, total_before) = machine_cpu(), cpu_at_start
         busy, total = busy - busy_before, total - total_before
         own_cpu = time.process_time() - own_cpu
+        writer_kib = sum(peak_rss_kib(child.pid) for child in multiprocessing.active_children())
+        runner.close()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the writer, once joined
         writer_cpu = children.ru_utime + children.ru_stime - writer_cpu
     finally:

@@ -193,12 +193,21 @@ class ConsumerRunner(Generic[State]):
             raise
         return True
 
+    @property
+    def in_flight(self) -> bool:
+        """Whether a batch is still being stored by the child writer."""
+        return self._pending is not None
+
+    def drain(self) -> None:
+        """Wait until the batch in flight, if any, is stored."""
+        if self._pending is not None:
+            self._finish()
+
     def close(self) -> None:
         """Store the batch in flight (if any), then release the subscription, the child and
         the group."""
         try:
-            if self._pending is not None:
-                self._finish()
+            self.drain()
         finally:
             if self._subscription is not None:
                 self._subscription.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 
 import pytest
@@ -38,7 +39,10 @@ def envelope(stream: str, version: int, **changes) -> Envelope:
 
 
 class ConsumerContract:
-    """Subclasses provide a `make_pipeline(explode_on=None)` fixture and a `bus` fixture."""
+    """Subclasses provide a `make_pipeline(explode_on=None)` fixture and a `bus` fixture, and
+    say whether their runner writes from a child process."""
+
+    child_writer: bool
 
     def test_round_trip_applies_every_event_exactly_once(self, make_pipeline):
         pipeline: Pipeline = make_pipeline()
@@ -167,6 +171,18 @@ class ConsumerContract:
             reports.append(report)
         assert pipeline.totals() == {f"stream-{s}": (6, 6) for s in range(5)}
         assert sum(r.duplicates for r in reports) == 30
+
+    def test_drain_returns_once_the_batch_polled_is_stored(self, make_pipeline):
+        pipeline: Pipeline = make_pipeline()
+        pipeline.write(streams=3, events_per_stream=4)
+        pipeline.relay_all()
+        polled, deadline = 0, time.monotonic() + 30
+        while not polled and time.monotonic() < deadline:
+            polled = pipeline.consumer.run_once().polled
+        assert polled and pipeline.consumer.in_flight is self.child_writer
+        pipeline.consumer.drain()
+        assert not pipeline.consumer.in_flight
+        assert pipeline.applied() == polled
 
     def test_a_second_runner_of_the_group_stands_by_until_the_first_stops(self, make_pipeline):
         pipeline: Pipeline = make_pipeline()
