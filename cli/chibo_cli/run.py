@@ -100,6 +100,9 @@ class Dispatcher:
         for name, service in self.services.items():
             own = f"/{name}"
             if path == f"{own}/openapi.json" or path.startswith(f"{own}/docs"):
+                # Mounted under its name, so that the links the docs page makes (to its
+                # OpenAPI document) carry the prefix too.
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + own
                 environ["PATH_INFO"] = path.removeprefix(own)
                 return service.app
         for prefix, app in self.routes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from werkzeug.test import Client
 
 from chibo_cli.run import Dispatcher, LoadedService
@@ -11,6 +11,7 @@ from chibo_cli.run import Dispatcher, LoadedService
 def service_app(name: str, ready: bool = True) -> Flask:
     app = Flask(name)
     app.add_url_rule("/openapi.json", "openapi", lambda: {"service": name})
+    app.add_url_rule("/docs", "docs", lambda: {"spec": url_for("openapi")})
     app.add_url_rule("/readyz", "readyz", lambda: ({"ready": ready}, 200 if ready else 503))
     app.add_url_rule("/<path:rest>", "any", lambda rest: {"service": name, "path": rest})
     return app
@@ -43,6 +44,10 @@ def test_each_services_documents_move_under_its_name():
     c = client()
     assert c.get("/members/openapi.json").json == {"service": "members"}
     assert c.get("/meetings/openapi.json").json == {"service": "meetings"}
+
+
+def test_a_services_docs_page_links_to_its_document_under_its_name():
+    assert client().get("/members/docs").json == {"spec": "/members/openapi.json"}
 
 
 def test_readiness_covers_every_service_in_the_process():

@@ -12,6 +12,7 @@ from flask_smorest import Api, Blueprint
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from chibo_web.auth import AuthenticationError, TokenVerifier
+from chibo_web.bodies import check_json_body
 from chibo_web.permissions import (
     PLATFORM_PERMISSIONS,
     PUBLIC_ENDPOINTS,
@@ -68,6 +69,7 @@ def build_app(spec: ServiceSpec, verifier: TokenVerifier) -> Flask:
     app.before_request(_authenticate(verifier))
     app.before_request(enforcer(spec.name, permissions))
     app.before_request(_start_timer)
+    app.before_request(check_json_body)
     app.after_request(_observe(spec.name))
     app.add_url_rule("/livez", "livez", lambda: {"status": "ok"})
     app.add_url_rule("/readyz", "readyz", _readiness(spec.ready))
@@ -139,4 +141,4 @@ def _observe(service: str) -> Callable[[Response], Response]:
 
 def _metrics() -> Response:
     _instruments()
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(), content_type=CONTENT_TYPE_LATEST)

@@ -16,6 +16,7 @@ from chibo_eventsourcing.store import (
     IdempotencyConflictError,
     Metadata,
 )
+from chibo_web.bodies import canonical_body
 from chibo_web.problems import ProblemError
 
 Render = Callable[[Written], Any]
@@ -24,9 +25,10 @@ MAX_KEY_LENGTH = 200
 
 
 def if_match() -> int | None:
-    """The stream version the client last saw, from `If-Match: "<version>"`."""
+    """The stream version the client last saw, from `If-Match: "<version>"` (`*`, any
+    version: no condition beyond the resource existing, which every command needs anyway)."""
     raw = request.headers.get("If-Match")
-    if raw is None:
+    if raw is None or raw.strip() == "*":
         return None
     try:
         return int(raw.strip().removeprefix("W/").strip('"'))
@@ -54,7 +56,8 @@ def command_metadata() -> Metadata:
 def _request_hash() -> str:
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.path}\n".encode())
-    digest.update(request.get_data(cache=True))
+    digest.update(request.query_string + b"\n")
+    digest.update(canonical_body())
     return digest.hexdigest()
 
 

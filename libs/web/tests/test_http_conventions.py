@@ -8,6 +8,7 @@ import jwt
 import pytest
 
 from chibo_web.auth import issue_token
+from chibo_web.bodies import check_json_body
 
 from .counter_service import SECRET, create_app
 
@@ -65,6 +66,20 @@ def test_the_same_idempotency_key_with_another_body_is_a_422(client, app):
     assert len(events(app)) == 1
 
 
+def test_the_same_document_written_another_way_is_the_same_request(client, app):
+    headers = auth() | {"Idempotency-Key": "k-1", "Content-Type": "application/json"}
+    first = client.post("/counters/c1/bumps", data='{"by": 3}', headers=headers)
+    again = client.post("/counters/c1/bumps", data='{ "by":3 }\n', headers=headers)
+    assert again.status_code == 200 and again.json == first.json
+    assert len(events(app)) == 1
+
+
+def test_if_match_any_version_sets_no_condition(client, app):
+    client.post("/counters/c1/bumps", json={"by": 3}, headers=auth())
+    response = client.post("/counters/c1/bumps", json={"by": 1}, headers=auth() | {"If-Match": "*"})
+    assert response.status_code == 200 and response.json["value"] == 4
+
+
 def test_a_stale_if_match_is_a_412_and_changes_nothing(client, app):
     client.post("/counters/c1/bumps", json={"by": 3}, headers=auth())
     fresh = client.post("/counters/c1/bumps", json={"by": 1}, headers=auth() | {"If-Match": '"1"'})
@@ -92,6 +107,32 @@ def test_malformed_json_is_a_400_problem(client, app):
     )
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert events(app) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"by": 1, "note": "\\ud800"}', "not Unicode"),  # a lone surrogate, escaped
+        ('{"by": 1, "note": ' + "[" * 40 + "]" * 40 + "}", "deeper than 32"),
+        ('{"by": 1, "note": ' + "[" * 900 + "]" * 900 + "}", "deeper than 32"),
+    ],
+)
+def test_json_no_resource_can_be_made_of_is_a_400_problem(client, app, body, says):
+    headers = auth() | {"Content-Type": "application/json"}
+    response = client.post("/counters/c1/bumps", data=body, headers=headers)
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert says in response.json["detail"]
+    assert events(app) == []
+
+
+def test_an_integer_too_long_to_read_is_a_400_problem(app):
+    app.config["MAX_CONTENT_LENGTH"] = 8192  # the service's 2 KiB would refuse it first
+    with app.test_request_context(
+        "/counters/c1/bumps", method="POST", data="1" * 4400, content_type="application/json"
+    ):
+        response = check_json_body()
+    assert response is not None and response.status_code == 400
+    assert "4300 digits" in response.json["detail"]
 
 
 def test_an_oversized_body_is_a_413_problem(client, app):
@@ -160,6 +201,7 @@ def test_health_and_documents_need_no_token_but_metrics_do(client):
     client.post("/counters/c1/bumps", json={"by": 1}, headers=auth())
     metrics = client.get("/metrics", headers=auth())
     assert metrics.status_code == 200 and b"chibo_http_requests_total" in metrics.data
+    assert metrics.headers["Content-Type"].count("charset") == 1
 
 
 def test_an_unknown_path_is_a_404_problem(client):
