@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from chibo_contracts.registry import ContractSchema
+from chibo_contracts.registry import ContractSchema, FullMatch
 
 SOURCE = "oversight"
 
 REVIEW_OUTCOMES = ("fixed", "not_fixed", "withdrawn")
-PERIOD_PATTERN = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
-RULE_ID_PATTERN = r"^CR-\d{2}$"
+PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+RULE_ID_PATTERN = r"^CR-[0-9]{2}$"
 
 
 def _id(description: str) -> fields.String:
@@ -96,11 +96,11 @@ class ReviewOpened(ContractSchema):
     cell_id = _id("the cell reminded")
     period = fields.String(
         required=True,
-        validate=validate.Regexp(PERIOD_PATTERN),
+        validate=FullMatch(PERIOD_PATTERN),
         metadata={"description": "the period reviewed: YYYY, YYYY-Qn or YYYY-MM"},
     )
     rule_ids = fields.List(
-        fields.String(validate=validate.Regexp(RULE_ID_PATTERN)),
+        fields.String(validate=FullMatch(RULE_ID_PATTERN)),
         required=True,
         metadata={"description": "the rules breached, e.g. CR-01, CR-12"},
     )

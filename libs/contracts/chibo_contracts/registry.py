@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, validate
 
 from chibo_contracts import fastload
 from chibo_contracts.envelope import Envelope
@@ -25,6 +25,16 @@ class ContractError(ValueError):
 
 class UnknownEventError(LookupError):
     """An event type, or a version of it, that the registry does not know."""
+
+
+class FullMatch(validate.Regexp):
+    """A pattern the whole value must match: `Regexp` alone lets a final newline by, since
+    its `$` matches before one. OpenAPI documents show the pattern as it is written."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
 
 
 class ContractSchema(Schema):

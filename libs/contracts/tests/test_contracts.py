@@ -118,6 +118,17 @@ def test_encode_validates_and_gives_the_json_form():
         r.encode("test.Named", {"family": "Lê", "given": "Hoa", "nickname": "x"})
 
 
+@pytest.mark.parametrize(("period", "rule"), [("2025\n", "CR-01"), ("2025", "CR-01\n"),
+                                             ("٢٠٢٥", "CR-01")])
+def test_patterns_must_match_the_whole_value(period, rule):
+    data = {"review_id": "r1", "cell_id": "c1", "period": "2025", "rule_ids": ["CR-01"],
+            "reminded_on": dt.date(2025, 4, 2)}
+    public_registry().encode("oversight.ReviewOpened", data)
+    with pytest.raises(ContractError):
+        public_registry().encode("oversight.ReviewOpened",
+                                 data | {"period": period, "rule_ids": [rule]})
+
+
 def test_unknown_types_and_versions_are_refused():
     r = registry()
     with pytest.raises(UnknownEventError):

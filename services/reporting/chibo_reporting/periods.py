@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
+_PATTERN = re.compile(r"(?P<year>[0-9]{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?")
 
 
 class PeriodError(ValueError):
@@ -39,7 +39,7 @@ class Period(Window):
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = _PATTERN.match(text or "")
+        match = _PATTERN.fullmatch(text or "")
         if match is None:
             raise PeriodError(f"period must be YYYY, YYYY-Qn or YYYY-MM, not {text!r}")
         year = int(match["year"])

@@ -13,7 +13,7 @@ from chibo_reporting.periods import Period, PeriodError
 from chibo_reporting.projections import SOURCES
 from chibo_reporting.queries.evaluation import AT_TIME, CURRENT
 
-_WAIT_FOR = re.compile(r"^(?P<source>[a-z][a-z0-9_-]{0,39}):(?P<position>\d{1,18})$")
+_WAIT_FOR = re.compile(r"(?P<source>[a-z][a-z0-9_-]{0,39}):(?P<position>[0-9]{1,18})")
 
 
 def _period(value: str) -> None:
@@ -24,7 +24,7 @@ def _period(value: str) -> None:
 
 
 def _wait_for(value: str) -> None:
-    found = _WAIT_FOR.match(value)
+    found = _WAIT_FOR.fullmatch(value)
     if not found:
         raise ValidationError("must be <source>:<position>, e.g. meetings:42")
     if found["source"] not in SOURCES:

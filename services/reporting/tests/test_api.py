@@ -71,8 +71,9 @@ def test_a_bad_period_or_mode_is_a_422_naming_the_parameter(client):
     assert "period" in client.get(f"/reports/units/{PROVINCE}").get_json()["errors"]
     assert "rules" in client.get(f"/reports/cells/{CELL}?period=2024&rules=later").get_json()[
         "errors"]
-    assert "wait_for" in client.get(f"/reports/cells/{CELL}?period=2024&wait_for=x").get_json()[
-        "errors"]
+    for wait_for in ("x", "members:%D9%A5", "members:5%0A"):  # Arabic-Indic 5; a final newline
+        answer = client.get(f"/reports/cells/{CELL}?period=2024&wait_for={wait_for}")
+        assert "wait_for" in answer.get_json()["errors"]
 
 
 def test_reports_need_a_token_and_stay_inside_its_scope(app, world, service):

@@ -79,7 +79,8 @@ def test_of_a_units_versions_the_latest_effective_date_is_in_force():
     assert index.own("p", date(2024, 8, 1)).version == 2
 
 
-@pytest.mark.parametrize("text", ["2024-13", "2024-Q5", "24", "2024-1", "", "2024-Q0", "1900"])
+@pytest.mark.parametrize("text", ["2024-13", "2024-Q5", "24", "2024-1", "", "2024-Q0", "1900",
+                                  "2024\n", "٢٠٢٤"])
 def test_a_period_must_be_a_year_a_quarter_or_a_month(text):
     with pytest.raises(PeriodError):
         Period.parse(text)
