@@ -31,7 +31,7 @@ class FullMatch(validate.Regexp):
     """A pattern the whole value must match: `Regexp` alone lets a final newline by, since
     its `$` matches before one. OpenAPI documents show the pattern as it is written."""
 
-    def __call__(self, value: str) -> str:
+    def __call__(self, value: Any) -> Any:  # str, or bytes, as for `Regexp`
         if self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value

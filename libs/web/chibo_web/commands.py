@@ -83,11 +83,19 @@ def run_command(
             written = _replayed(store, metadata)
             assert written is not None
     headers = {"ETag": etag(written.version)}
-    if written.position:
-        headers["Chibo-Position"] = f"{store.source}:{written.position}"
+    position = written.position or _last_position(store, written)
+    if position:
+        headers["Chibo-Position"] = f"{store.source}:{position}"
     if location is not None:
         headers["Location"] = location(written)
     return render(written), status, headers
+
+
+def _last_position(store: EventStore, written: Written) -> int:
+    """For a write that appended nothing (it asked for the state there already was): the
+    position of the event that state rests on, so that a client can still wait for it."""
+    history = store.load(written.stream_id, written.version) if written.version else []
+    return history[-1].position or 0 if history else 0
 
 
 def _replayed(store: EventStore, metadata: Metadata) -> Written | None:

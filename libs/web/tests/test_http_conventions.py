@@ -43,6 +43,15 @@ def test_a_write_answers_the_resource_with_etag_and_chibo_position(client, app):
     assert events(app)[0].actor == "alice"
 
 
+def test_a_write_that_appends_nothing_names_the_event_its_state_rests_on(client, app):
+    client.post("/counters/c1/bumps", json={"by": 3}, headers=auth())
+    client.post("/counters/c2/bumps", json={"by": 1}, headers=auth())
+    response = client.post("/counters/c1/bumps", json={"by": 0}, headers=auth())
+    assert response.status_code == 200 and response.json["value"] == 3
+    assert response.headers["Chibo-Position"] == "counters:1"
+    assert len(events(app)) == 2
+
+
 def test_the_same_idempotency_key_and_body_give_the_first_answer_and_no_new_event(client, app):
     headers = auth() | {"Idempotency-Key": "k-1"}
     first = client.post("/counters/c1/bumps", json={"by": 3}, headers=headers)
