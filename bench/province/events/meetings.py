@@ -140,12 +140,13 @@ def _figures(entries: Any, roll: Any) -> dict[str, Any]:
     exempted_present = sorted(m for m in roll.exempted if status.get(m) == "present")
     voting = sorted(m for m, s in status.items() if s == "present" and m in roll.voters)
     required = len(roll.required)
+    present = counted["present"] + len(exempted_present)  # exempted who come count (DOMAIN §5)
     return {
-        "required": required, "present": counted["present"],
+        "required": required, "present": present,
         "absent_excused": counted["absent_excused"],
         "absent_unexcused": counted["absent_unexcused"],
         "exempted_present": len(exempted_present),
-        "attendance_rate": round(counted["present"] / required, 4) if required else None,
+        "attendance_rate": round(present / required, 4) if required else None,
         "required_member_ids": sorted(roll.required),
         "attached_member_ids": sorted(roll.attached & roll.required),
         "exempted_member_ids": sorted(roll.exempted),

@@ -83,13 +83,14 @@ def test_an_exemption_recorded_after_the_meetings_takes_the_member_out_of_the_ba
     assert truth.member("a", "2024")["flags"] == []  # only January counts against a
 
 
-def test_an_exempted_member_who_comes_is_present_outside_the_base():
+def test_an_exempted_member_who_comes_counts_as_present_outside_the_base():
     made = Handmade()
     made.changes.append(MemberChange(date(2020, 1, 1), "a", "exempt", item_id="x1",
                                      from_=date(2020, 1, 1), reason="Tuổi cao", ref="2/QĐ-CB"))
     meeting = made.meeting(date(2024, 1, 3))
     truth = made.truth()
     figures = truth.cell(CELL, "2024-01")["CR-11"].figures
-    assert (figures["required"], figures["present"], figures["exempted_present"]) == (3, 3, 1)
+    assert (figures["required"], figures["present"], figures["exempted_present"]) == (3, 4, 1)
+    assert figures["rate"] == 1.3333  # 4 ÷ 3 (DOMAIN §5: present ÷ base, not capped)
     assert meeting.entries is not None
     assert truth.cell(CELL, "2024-01")["CR-17"].result == "pass"

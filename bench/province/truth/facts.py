@@ -233,7 +233,8 @@ def _figures(meeting: Meeting, day: date, ledger: _Ledger) -> dict[str, int]:
             figures["required"] += 1
             figures[entry.status] += 1
             rows[entry.member_id].append(Counted(day, meeting.id, meeting.cell_id, entry.status))
-        elif entry.status == "present":
+        elif entry.status == "present":  # counts as present, outside the base (DOMAIN §5)
+            figures["present"] += 1
             figures["exempted_present"] += 1
         if in_base and exempted:
             figures["exempted_in_base"] += 1

@@ -19,7 +19,8 @@ def report(client, path: str) -> dict:
     return answer.get_json()
 
 
-def test_twelve_members_one_exempted_who_attends_ten_present_one_excused(world, service, client):
+def test_twelve_members_one_exempted_who_attends_and_counts_as_present_one_excused(
+        world, service, client):
     bi_ban_tree(world)
     # bb-11 is absent with a reason; bb-12 (exempted) comes anyway.
     roll = bi_ban_roll(**{"bb-11": "absent_excused", EXEMPTED: "present"})
@@ -30,10 +31,11 @@ def test_twelve_members_one_exempted_who_attends_ten_present_one_excused(world, 
     cell = report(client, f"/reports/cells/{CELL}?period=2024-03")
     rate = cell["rules"]["CR-11"]
     assert rate["result"] == "pass"
-    assert (rate["figures"]["required"], rate["figures"]["present"]) == (11, 10)
+    # DOMAIN §5: the exempted member who comes counts as present, the base stays 11
+    assert (rate["figures"]["required"], rate["figures"]["present"]) == (11, 11)
     assert rate["figures"]["absent_excused"] == 1
-    assert rate["figures"]["exempted_present"] == 1  # came, but outside the base
-    assert rate["figures"]["rate"] == pytest.approx(10 / 11, abs=1e-4)  # 0.909
+    assert rate["figures"]["exempted_present"] == 1  # of the 11 present
+    assert rate["figures"]["rate"] == 1.0  # (10 + 1) ÷ 11
     assert rate["evidence"] == [events["roll"].id]
     assert cell["rules"]["CR-12"]["result"] == "pass"
     assert cell["rules"]["CR-13"]["result"] == "pass"
@@ -43,8 +45,8 @@ def test_twelve_members_one_exempted_who_attends_ten_present_one_excused(world, 
     [meeting] = cell["meetings"]
     assert meeting | {"evidence": None} == meeting | {
         "meeting_id": "m-2024-03", "kind": "regular", "held_on": "2024-03-03",
-        "duration_minutes": 95, "required": 11, "present": 10, "absent_excused": 1,
-        "absent_unexcused": 0, "attendance_rate": 0.9091, "grade": "good",
+        "duration_minutes": 95, "required": 11, "present": 11, "absent_excused": 1,
+        "absent_unexcused": 0, "attendance_rate": 1.0, "grade": "good",
         "evidence": None}
     assert events["held"].id in meeting["evidence"]
     assert cell["rulebook"] == {"id": "national-default", "version": 0, "unit_id": None}

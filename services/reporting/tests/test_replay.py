@@ -84,7 +84,7 @@ def test_a_rebuild_notices_a_live_model_that_drifted(world, service, client):
     meetings = service.model.meetings
     with service.engine.begin() as conn:
         conn.execute(sa.update(meetings).where(meetings.c.meeting_id == "bb-4")
-                     .values(present=11))
+                     .values(present=meetings.c.present + 1))
     result = rebuild(service, prefix="replay_")
     assert not result.equal
     assert result.differing == ["meetings"]

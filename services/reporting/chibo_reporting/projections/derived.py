@@ -109,7 +109,9 @@ def reflag(row: Row, exemptions: Iterable[Row]) -> Row:
 
 
 def meeting_figures(rows: Iterable[Row]) -> Row:
-    """The meeting's figures on the required base with exemptions on record left out."""
+    """The meeting's figures on the required base with exemptions on record left out; an
+    exempted member who comes counts as present without enlarging the base (DOMAIN §5), and
+    `exempted_present` says how many of the present they are."""
     figures = dict.fromkeys(("required", "present", "absent_excused", "absent_unexcused",
                              "exempted_present", "exempted_miscounted"), 0)
     exemption_ids: set[str] = set()
@@ -119,6 +121,7 @@ def meeting_figures(rows: Iterable[Row]) -> Row:
             figures["required"] += 1
             figures[row["status"]] += 1
         elif exempted and row["status"] == "present":
+            figures["present"] += 1
             figures["exempted_present"] += 1
         if row["in_base"] and row["exemption_event_id"] is not None:
             figures["exempted_miscounted"] += 1

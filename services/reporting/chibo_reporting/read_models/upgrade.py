@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Raise LAYOUT_VERSION whenever the read model's tables, or what the projector writes into
 # them, change; the fingerprint of the tables is checked by a test, which says when to.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: a meeting's `present` counts exempted members who came (DOMAIN §5)
 LAYOUT_FINGERPRINT = "a48e1ce87fed32b6d5ea6fc322d61ad489f9f0edd4cd5360675cadd088cff9b4"
 
 _LAYOUT = sa.Table(
@@ -106,7 +106,9 @@ def reset_if_outdated(conn: sa.Connection, model: ReadModel, plumbing: PlumbingT
             f"release has layout {LAYOUT_VERSION}): stop this process — an older release must "
             "not run beside a newer one")
     reasons = outdated(conn, model)
-    if 0 < stored < LAYOUT_VERSION:  # 0: recorded by no release yet; the columns decide
+    if stored == 0 and sa.inspect(conn).has_table(model.meetings.name):
+        stored = 1  # laid out by a release from before the version was recorded: layout 1
+    if 0 < stored < LAYOUT_VERSION:
         reasons.append(f"layout {stored} → {LAYOUT_VERSION}")
     reset = _reset_if(reasons, conn, model, plumbing, group)
     _LAYOUT.create(conn, checkfirst=True)
