@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -12,8 +13,10 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from chibo_reporting.periods import Period, PeriodError
 from chibo_reporting.projections import SOURCES
 from chibo_reporting.queries.evaluation import AT_TIME, CURRENT
+from chibo_reporting.rulebooks import NATIONAL_DEFAULT
 
-_WAIT_FOR = re.compile(r"(?P<source>[a-z][a-z0-9_-]{0,39}):(?P<position>[0-9]{1,18})")
+# Positions start at 1; 0 is out of range like an unknown source (a 422, not a wait).
+_WAIT_FOR = re.compile(r"(?P<source>[a-z][a-z0-9_-]{0,39}):(?P<position>[1-9][0-9]{0,17})")
 
 
 def _period(value: str) -> None:
@@ -26,7 +29,8 @@ def _period(value: str) -> None:
 def _wait_for(value: str) -> None:
     found = _WAIT_FOR.fullmatch(value)
     if not found:
-        raise ValidationError("must be <source>:<position>, e.g. meetings:42")
+        raise ValidationError("must be <source>:<position> (positions start at 1), e.g. "
+                              "meetings:42")
     if found["source"] not in SOURCES:
         raise ValidationError(f"the source must be one of {', '.join(SOURCES)}")
 
@@ -39,7 +43,10 @@ class RulebookIn(Schema):
     id = _id(load_default=None, allow_none=True,
              metadata={"description": "the publication's id (a UUID is generated if absent)"})
     unit_id = _id(required=True, metadata={"description": "the unit it applies to, and below"})
-    effective_from = fields.Date(required=True, metadata={"description": "first day in force"})
+    effective_from = fields.Date(
+        required=True,
+        validate=validate.Range(min=NATIONAL_DEFAULT.effective_from, max=date(9999, 1, 1)),
+        metadata={"description": "first day in force (not before the Party's founding)"})
     parameters = fields.Dict(keys=fields.String(), required=True,
                              metadata={"description": "parameters to change (see RULES.md)"})
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 300))
@@ -107,8 +114,8 @@ class OverseersQuery(UnitReportQuery):
 
 
 class StreamQuery(WaitQuery):
-    source = fields.String(load_default=None, validate=validate.Length(1, 40))
+    source = fields.String(load_default=None, validate=validate.OneOf(SOURCES))
 
 
 class VerifyQuery(WaitQuery):
-    source = fields.String(required=True, validate=validate.Length(1, 40))
+    source = fields.String(required=True, validate=validate.OneOf(SOURCES))

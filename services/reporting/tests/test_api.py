@@ -60,6 +60,9 @@ def test_invalid_parameters_are_a_422_naming_each_and_nothing_is_published(clien
     missing = client.post("/rulebooks", {"unit_id": PROVINCE, "parameters": {}})
     assert missing.status_code == 422
     assert "effective_from" in missing.get_json()["errors"]
+    ancient = client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "1930-02-02",
+                                         "parameters": {}})
+    assert "effective_from" in ancient.get_json()["errors"]  # before the national default
     assert service.store.last_position() == 0
 
 
@@ -71,7 +74,8 @@ def test_a_bad_period_or_mode_is_a_422_naming_the_parameter(client):
     assert "period" in client.get(f"/reports/units/{PROVINCE}").get_json()["errors"]
     assert "rules" in client.get(f"/reports/cells/{CELL}?period=2024&rules=later").get_json()[
         "errors"]
-    for wait_for in ("x", "members:%D9%A5", "members:5%0A"):  # Arabic-Indic 5; a final newline
+    for wait_for in ("x", "members:%D9%A5", "members:5%0A", "members:0"):  # Arabic-Indic 5;
+        # a final newline; a position before the first
         answer = client.get(f"/reports/cells/{CELL}?period=2024&wait_for={wait_for}")
         assert "wait_for" in answer.get_json()["errors"]
 
@@ -162,6 +166,8 @@ def test_the_audit_trail_gives_a_streams_history_and_verifies_every_chain(client
     assert tampered["ok"] is False
     assert tampered["problems"] == ["m-1@5: hash does not match its content"]
     assert client.get("/audit/streams/nothing-here").status_code == 404
+    unknown = client.get("/audit/verify?source=bogus")  # not "ok": nothing of it was verified
+    assert unknown.status_code == 422 and "source" in unknown.get_json()["errors"]
 
 
 def test_the_audit_trail_keeps_an_events_data_as_it_arrived_and_verifies_it(client, world,

@@ -103,8 +103,9 @@ def test_a_member_transferred_mid_quarter_is_followed_across_both_cells(world, s
         roll = bi_ban_roll(**{mover: "absent_unexcused"})
         world.meeting(f"bb-{month}", CELL, date(2024, month, 3), roll=roll)
     world.transfer(mover, "pa-xa", date(2024, 2, 15))
-    world.meeting("px-3", "pa-xa", date(2024, 3, 3),
-                  roll=Roll(required=[mover, "px-2", "px-3"], statuses={mover: "absent_unexcused"}))
+    px_3 = world.meeting("px-3", "pa-xa", date(2024, 3, 3),
+                         roll=Roll(required=[mover, "px-2", "px-3"],
+                                   statuses={mover: "absent_unexcused"}))
     world.meeting("bb-3", CELL, date(2024, 3, 3),
                   roll=Roll(required=MEMBERS[1:-1], statuses={}, exempted=[EXEMPTED]))
     world.publish()
@@ -122,6 +123,7 @@ def test_a_member_transferred_mid_quarter_is_followed_across_both_cells(world, s
     assert new_cell["result"] == "fail"
     assert new_cell["figures"]["alerts"] == [
         {"member_id": mover, "months": ["2024-01", "2024-02", "2024-03"]}]
+    assert new_cell["evidence"] == [px_3["roll"].id]  # Bi Ban's roll calls are Bi Ban's
     old_cell = report(client, f"/reports/cells/{CELL}?period=2024-Q1")["rules"]
     assert old_cell["CR-15"]["result"] == "pass"
     assert old_cell["CR-13"]["figures"]["absent_unexcused"] == 2
@@ -250,13 +252,15 @@ def test_runs_are_folded_on_from_where_each_roll_call_changes_them(world, servic
     no absence earlier in the same month is counted twice."""
     bi_ban_tree(world)
     member = MEMBERS[2]
+    rolls = []
     for number, (day, status) in enumerate([
             (date(2024, 3, 3), "absent_unexcused"), (date(2024, 3, 20), "absent_excused"),
             (date(2024, 4, 3), "absent_excused"), (date(2024, 4, 20), "present"),
             (date(2024, 5, 3), "absent_excused"), (date(2024, 5, 20), "absent_excused"),
             (date(2024, 5, 27), "absent_excused"), (date(2024, 6, 3), "absent_excused")]):
-        world.meeting(f"bb-{number}", CELL, day, kind="thematic" if day.day > 3 else "regular",
-                      roll=bi_ban_roll(**{member: status}))
+        rolls.append(world.meeting(f"bb-{number}", CELL, day,
+                                   kind="thematic" if day.day > 3 else "regular",
+                                   roll=bi_ban_roll(**{member: status}))["roll"].id)
         world.publish()
         catch_up(service)
 
@@ -264,6 +268,7 @@ def test_runs_are_folded_on_from_where_each_roll_call_changes_them(world, servic
     assert rule["result"] == "fail"  # four excused absences in a row, May 3 to June 3
     assert [(m["member_id"], m["meetings"]) for m in rule["figures"]["members"]] == [
         (member, ["bb-4", "bb-5", "bb-6", "bb-7"])]
+    assert rule["evidence"] == rolls[4:]
     years = service.model.member_years
     with service.engine.connect() as conn:
         stored = conn.execute(sa.select(years).where(years.c.member_id == member)).one()

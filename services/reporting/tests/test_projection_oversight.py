@@ -82,14 +82,16 @@ def test_the_remind_and_review_list_follows_each_case(world, service, client):
     for cell in (CELL, "ta-hoc"):
         for month in (1, 3):
             world.meeting(f"{cell}-{month}", cell, date(2024, month, 3), roll=bi_ban_roll())
-        world.meeting(f"{cell}-2", cell, date(2024, 2, 3), kind="combined", minutes=125,
-                      roll=bi_ban_roll(), score=None if cell == CELL else 45.0)
+        weak = world.meeting(f"{cell}-2", cell, date(2024, 2, 3), kind="combined", minutes=125,
+                             roll=bi_ban_roll(), score=None if cell == CELL else 45.0)
     world.publish()
     catch_up(service)
     items = report(client, f"/reports/reminders?unit_id={COMMUNE}&period=2024-Q1")["items"]
     assert [(i["cell_id"], i["rules"], i["status"]) for i in items] == [
         (CELL, ["CR-18"], "candidate"), ("ta-hoc", ["CR-18"], "candidate")]
     assert "graded weak on 2024-02-03" in items[1]["reason"]
+    cr27 = report(client, "/reports/cells/ta-hoc?period=2024-Q1")["rules"]["CR-27"]
+    assert weak["assessed"].id in cr27["evidence"]  # what the candidacy rests on
 
     review = new_id()
     world.oversight.emit(review, "ReviewOpened", review_id=review, cell_id=CELL,
@@ -110,3 +112,4 @@ def test_the_remind_and_review_list_follows_each_case(world, service, client):
     catch_up(service)
     items = report(client, f"/reports/reminders?unit_id={COMMUNE}&period=2024-Q1")["items"]
     assert items[0]["status"] == "fixed"
+    assert "review case open" not in items[0]["reason"]

@@ -200,7 +200,8 @@ def reminders_report(loader: Loader, context: Context, unit_id: str,
             continue
         items.append({"cell_id": cell_id, "name": context.tree.name(cell_id, tree_day),
                       "rules": figures["rules"],
-                      "reason": "; ".join(figures["reasons"]) or "review case open",
+                      "reason": "; ".join(figures["reasons"])
+                      or f"review case {figures['status']}",
                       "status": figures["status"], "review_id": figures["review_id"],
                       "outcome": figures["outcome"],
                       "evidence": list(result.evidence)})

@@ -3,6 +3,7 @@ CR-14 consecutive excused absences, CR-15 strike-off risk, CR-17 exemptions neve
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -91,6 +92,7 @@ class MemberFlags:
 
     member_id: str
     longest_excused_run: tuple[Absence, ...]
+    unexcused: tuple[Absence, ...]
     unexcused_months: tuple[str, ...]
     consecutive_excused: bool
     strike_off: str | None  # "alert", "warning" or None
@@ -117,6 +119,7 @@ def member_flags(year: MemberYear, until: date, parameters: Parameters) -> Membe
     return MemberFlags(
         member_id=year.member_id,
         longest_excused_run=longest,
+        unexcused=tuple(unexcused),
         unexcused_months=months,
         consecutive_excused=len(longest) > parameters.max_consecutive_excused,
         strike_off=level,
@@ -144,7 +147,8 @@ def cr14_consecutive_excused(cell: CellPeriod) -> RuleResult:
     }
     if not _roll_calls(cell):
         return RuleResult(NOT_APPLICABLE, figures)
-    return RuleResult(FAIL if flagged else PASS, figures)
+    return RuleResult(FAIL if flagged else PASS, figures,
+                      _roll_calls_of(cell, (a for f in flagged for a in f.longest_excused_run)))
 
 
 def cr15_strike_off_risk(cell: CellPeriod) -> RuleResult:
@@ -162,7 +166,15 @@ def cr15_strike_off_risk(cell: CellPeriod) -> RuleResult:
     }
     if not _roll_calls(cell):
         return RuleResult(NOT_APPLICABLE, figures)
-    return RuleResult(FAIL if figures["alerts"] else PASS, figures)
+    return RuleResult(FAIL if figures["alerts"] else PASS, figures,
+                      _roll_calls_of(cell, (a for f in flags for a in f.unexcused)))
+
+
+def _roll_calls_of(cell: CellPeriod, absences: Iterable[Absence]) -> tuple[str, ...]:
+    """The roll-call events of the absences' meetings held by this cell (a run can begin in a
+    cell the member has since left; those roll calls are not cited here)."""
+    wanted = {a.meeting_id for a in absences}
+    return cell.cite((m for m in cell.meetings if m.meeting_id in wanted), "roll_call")
 
 
 def cr17_exemptions_never_count(cell: CellPeriod) -> RuleResult:

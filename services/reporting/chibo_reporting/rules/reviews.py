@@ -52,5 +52,6 @@ def cr27_remind_and_review(cell: CellPeriod, results: Mapping[str, RuleResult]) 
     figures = {"rules": sorted(rules), "reasons": reasons, "status": status,
                "review_id": cases[-1].review_id if cases else None,
                "outcome": cases[-1].outcome if cases else None}
-    return RuleResult(FAIL if rules else PASS, figures,
-                      tuple(i for case in cases for i in case.evidence))
+    rested_on = [*(i for case in cases for i in case.evidence),
+                 *(i for rule in rules if rule in results for i in results[rule].evidence)]
+    return RuleResult(FAIL if rules else PASS, figures, tuple(dict.fromkeys(rested_on)))
