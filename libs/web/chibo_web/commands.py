@@ -68,11 +68,20 @@ def run_command(
     *,
     status: int = 200,
     location: Callable[[Written], str] | None = None,
+    stream: str | None = None,
 ) -> tuple[Any, int, dict[str, str]]:
-    """Execute a write once per idempotency key and answer with the resource and headers."""
+    """Execute a write once per idempotency key and answer with the resource and headers.
+    `stream` names the stream the write changes, when it may exist already: a stale If-Match
+    is then a 412 before the command is judged against a state the client has not seen."""
     metadata = command_metadata()
     written = _replayed(store, metadata)
     if written is None:
+        expected = if_match()
+        if expected is not None and stream is not None:
+            current = len(store.load(stream))
+            if current != expected:
+                raise ProblemError(
+                    412, f"the resource has changed: it is at version {current}, not {expected}")
         try:
             written = execute(metadata, if_match())
         except ConcurrencyError as exc:

@@ -84,7 +84,7 @@ def create_app(permissions: dict[tuple[str, str], frozenset[str]] | None = None)
                 counter.bump(body["by"])
                 return repository.save(counter, metadata, expected_version=expected)
 
-            return run_command(store, execute, render)
+            return run_command(store, execute, render, stream=counter_id)
 
     @blueprint.route("/counters/<counter_id>")
     class OneCounter(MethodView):

@@ -83,6 +83,14 @@ def test_the_same_document_written_another_way_is_the_same_request(client, app):
     assert len(events(app)) == 1
 
 
+def test_a_stale_if_match_is_a_412_even_for_a_command_the_current_state_refuses(client, app):
+    client.post("/counters/c1/bumps", json={"by": 50}, headers=auth())
+    client.post("/counters/c1/bumps", json={"by": 40}, headers=auth() | {"If-Match": '"1"'})
+    stale = client.post("/counters/c1/bumps", json={"by": 40}, headers=auth() | {"If-Match": '"1"'})
+    assert stale.status_code == 412  # not 422 for passing 100: the client never saw 90
+    assert len(events(app)) == 2
+
+
 def test_if_match_any_version_sets_no_condition(client, app):
     client.post("/counters/c1/bumps", json={"by": 3}, headers=auth())
     response = client.post("/counters/c1/bumps", json={"by": 1}, headers=auth() | {"If-Match": "*"})

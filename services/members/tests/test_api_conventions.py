@@ -62,6 +62,16 @@ def test_a_command_with_a_stale_if_match_is_refused(api: Api, tree: dict[str, st
     assert api.get(f"/org-units/{tree['X1']}", as_of="2024-06-01").get_json()["name"] == "Xã Mới"
 
 
+def test_a_stale_if_match_is_a_412_even_when_the_command_repeats_what_was_done(
+    api: Api, tree: dict[str, str]
+):
+    rename = {"name": "Xã Mới", "effective_from": "2023-01-01"}
+    first = api.post(f"/org-units/{tree['X1']}/rename", rename, If_Match='"1"')
+    again = api.post(f"/org-units/{tree['X1']}/rename", rename, If_Match='"1"')
+    assert (first.status_code, again.status_code) == (200, 412)  # not 422 "already named"
+    assert again.mimetype == "application/problem+json"
+
+
 def test_every_write_names_its_position_and_creates_answer_a_location(
     api: Api, tree: dict[str, str]
 ):

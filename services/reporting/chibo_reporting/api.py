@@ -29,7 +29,7 @@ from chibo_reporting.schemas import (
     VerifyQuery,
 )
 from chibo_web.auth import Caller
-from chibo_web.commands import run_command
+from chibo_web.commands import etag, run_command
 from chibo_web.problems import ProblemError
 from chibo_web.routes import route
 
@@ -121,7 +121,8 @@ def publish_rulebook(body: dict[str, Any]) -> Any:
         return _published(found)
 
     return run_command(service.store, partial(service.handle, command), render, status=201,
-                       location=lambda _: f"/rulebooks?unit_id={command.unit_id}")
+                       location=lambda _: f"/rulebooks?unit_id={command.unit_id}",
+                       stream=stream_for(command.unit_id))
 
 
 @_route(rulebooks, "/rulebooks", "GET", query=RulebookQuery, answer=RulebookList)
@@ -129,9 +130,11 @@ def list_rulebooks(query: dict[str, Any]) -> Any:
     """The national default and the published versions (of one unit, or of all) that apply
     within the caller's scope: of the units it reaches and of the units above it."""
     service, sight = _service(), _sight()
+    headers = {}
     if query["unit_id"]:
         series = service.repository.find(stream_for(query["unit_id"]))
         items = [_published(p) for p in series.published] if series else []
+        headers["ETag"] = etag(series.version if series else 0)  # what If-Match guards
     else:
         items = [rulebook_json(r) for r in service.reports.rulebooks()]
     if sight is not None:
@@ -139,7 +142,7 @@ def list_rulebooks(query: dict[str, Any]) -> Any:
     every = [rulebook_json(NATIONAL_DEFAULT), *items]
     page, size = query["page"], query["page_size"]
     return {"items": every[(page - 1) * size:page * size], "page": page, "page_size": size,
-            "total": len(every)}
+            "total": len(every)}, 200, headers
 
 
 def _ready_for(query: dict[str, Any], unit_id: str | None, day: date) -> None:

@@ -51,6 +51,18 @@ def test_a_retried_publication_is_harmless_and_a_reused_id_is_refused(client):
     assert len(versions) == 2
 
 
+def test_a_units_rulebooks_carry_the_version_if_match_guards(client):
+    listed = client.get(f"/rulebooks?unit_id={PROVINCE}")
+    assert listed.headers["ETag"] == '"0"'
+    body = {"unit_id": PROVINCE, "effective_from": "2024-01-01",
+            "parameters": {"prescribed_day": 24}}
+    assert client.post("/rulebooks", body, headers={"If-Match": '"0"'}).status_code == 201
+    assert client.get(f"/rulebooks?unit_id={PROVINCE}").headers["ETag"] == '"1"'
+    stale = client.post("/rulebooks", body | {"effective_from": "2025-01-01"},
+                        headers={"If-Match": '"0"'})
+    assert stale.status_code == 412
+
+
 def test_invalid_parameters_are_a_422_naming_each_and_nothing_is_published(client, service):
     answer = client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2024-01-01",
                                         "parameters": {"prescribed_day": 40, "quorum": 2}})

@@ -53,9 +53,11 @@ def run(
     *,
     status: int = 200,
     location: str | None = None,
+    stream: str | None = None,
 ) -> Answer:
     """Run a write the Chibo way (Idempotency-Key, If-Match, ETag, Chibo-Position) and answer
-    with the resource as of the command's effective date and the version it reached."""
+    with the resource as of the command's effective date and the version it reached; `stream`
+    is the resource a command on an existing one changes (its If-Match is checked first)."""
     members = service()
     on = effective_date(command)
     return run_command(
@@ -64,6 +66,7 @@ def run(
         lambda written: render(written.stream_id, on, written.version),
         status=status,
         location=(lambda written: f"{location}/{written.stream_id}") if location else None,
+        stream=stream,
     )
 
 

@@ -78,14 +78,14 @@ def get_member(args: dict[str, Any], member_id: str) -> Answer:
 @blp.arguments(inputs.TransferSchema)
 @blp.response(200, outputs.MemberSchema)
 def transfer(body: dict[str, Any], member_id: str) -> Answer:
-    return run(c.TransferMember(member_id, **body), _render)
+    return run(c.TransferMember(member_id, **body), _render, stream=member_id)
 
 
 @blp.route("/<member_id>/confirm-full", methods=["POST"])
 @blp.arguments(inputs.ConfirmFullSchema)
 @blp.response(200, outputs.MemberSchema)
 def confirm_full(body: dict[str, Any], member_id: str) -> Answer:
-    return run(c.ConfirmFullMembership(member_id, **body), _render)
+    return run(c.ConfirmFullMembership(member_id, **body), _render, stream=member_id)
 
 
 @blp.route("/<member_id>/exemptions", methods=["POST"])
@@ -93,14 +93,14 @@ def confirm_full(body: dict[str, Any], member_id: str) -> Answer:
 @blp.response(200, outputs.MemberSchema)
 def exempt(body: dict[str, Any], member_id: str) -> Answer:
     """Exempt the member from activities (the cell's decision, with dates)."""
-    return run(c.ExemptMember(member_id, _new_id(body), **body), _render)
+    return run(c.ExemptMember(member_id, _new_id(body), **body), _render, stream=member_id)
 
 
 @blp.route("/<member_id>/exemptions/end", methods=["POST"])
 @blp.arguments(inputs.EndExemptionSchema)
 @blp.response(200, outputs.MemberSchema)
 def end_exemption(body: dict[str, Any], member_id: str) -> Answer:
-    return run(c.EndExemption(member_id, **body), _render)
+    return run(c.EndExemption(member_id, **body), _render, stream=member_id)
 
 
 @blp.route("/<member_id>/attachments", methods=["POST"])
@@ -108,25 +108,25 @@ def end_exemption(body: dict[str, Any], member_id: str) -> Answer:
 @blp.response(200, outputs.MemberSchema)
 def attach(body: dict[str, Any], member_id: str) -> Answer:
     """Attach the member to another cell for a while."""
-    return run(c.AttachMember(member_id, _new_id(body), **body), _render)
+    return run(c.AttachMember(member_id, _new_id(body), **body), _render, stream=member_id)
 
 
 @blp.route("/<member_id>/positions", methods=["POST"])
 @blp.arguments(inputs.AssignPositionSchema)
 @blp.response(200, outputs.MemberSchema)
 def assign_position(body: dict[str, Any], member_id: str) -> Answer:
-    return run(c.AssignPosition(member_id, _new_id(body), **body), _render)
+    return run(c.AssignPosition(member_id, _new_id(body), **body), _render, stream=member_id)
 
 
 @blp.route("/<member_id>/positions/<position_id>/end", methods=["POST"])
 @blp.arguments(inputs.EndPositionSchema)
 @blp.response(200, outputs.MemberSchema)
 def end_position(body: dict[str, Any], member_id: str, position_id: str) -> Answer:
-    return run(c.EndPosition(member_id, position_id, **body), _render)
+    return run(c.EndPosition(member_id, position_id, **body), _render, stream=member_id)
 
 
 @blp.route("/<member_id>/leave", methods=["POST"])
 @blp.arguments(inputs.LeaveSchema)
 @blp.response(200, outputs.MemberSchema)
 def leave(body: dict[str, Any], member_id: str) -> Answer:
-    return run(c.RecordLeaving(member_id, **body), _render)
+    return run(c.RecordLeaving(member_id, **body), _render, stream=member_id)

@@ -69,14 +69,14 @@ def get_tree(args: dict[str, Any], unit_id: str) -> dict[str, Any]:
 @blp.arguments(inputs.RenameUnitSchema)
 @blp.response(200, outputs.UnitSchema)
 def rename_unit(body: dict[str, Any], unit_id: str) -> Answer:
-    return run(c.RenameOrgUnit(unit_id, **body), _render)
+    return run(c.RenameOrgUnit(unit_id, **body), _render, stream=unit_id)
 
 
 @blp.route("/<unit_id>/move", methods=["POST"])
 @blp.arguments(inputs.MoveUnitSchema)
 @blp.response(200, outputs.UnitSchema)
 def move_unit(body: dict[str, Any], unit_id: str) -> Answer:
-    return run(c.MoveOrgUnit(unit_id, **body), _render)
+    return run(c.MoveOrgUnit(unit_id, **body), _render, stream=unit_id)
 
 
 @blp.route("/<unit_id>/merge", methods=["POST"])
@@ -84,11 +84,11 @@ def move_unit(body: dict[str, Any], unit_id: str) -> Answer:
 @blp.response(200, outputs.UnitSchema)
 def merge_unit(body: dict[str, Any], unit_id: str) -> Answer:
     """Merge the unit into another of its kind; its children and members move there that day."""
-    return run(c.MergeOrgUnit(unit_id, **body), _render)
+    return run(c.MergeOrgUnit(unit_id, **body), _render, stream=unit_id)
 
 
 @blp.route("/<unit_id>/dissolve", methods=["POST"])
 @blp.arguments(inputs.DissolveUnitSchema)
 @blp.response(200, outputs.UnitSchema)
 def dissolve_unit(body: dict[str, Any], unit_id: str) -> Answer:
-    return run(c.DissolveOrgUnit(unit_id, **body), _render)
+    return run(c.DissolveOrgUnit(unit_id, **body), _render, stream=unit_id)
