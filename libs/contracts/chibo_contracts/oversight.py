@@ -126,7 +126,8 @@ class ReviewClosed(ContractSchema):
             "(the reminder was unfounded)"
         },
     )
-    closed_on = _date("the day the case was closed (status `closed`)")
+    closed_on = _date("the day the case was closed (status `fixed`, or `closed` when the "
+                      "outcome is another)")
     note = _text("the reviewer's conclusion", required=False)
 
 

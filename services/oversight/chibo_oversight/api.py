@@ -31,7 +31,7 @@ visits = Blueprint(
 )
 reviews = Blueprint(
     "reviews", __name__, url_prefix="/reviews",
-    description="Remind-and-review cases (CR-27): reminded, explained, closed.",
+    description="Remind-and-review cases (CR-27): reminded, explained, fixed.",
 )
 
 Answer = tuple[Any, int, dict[str, str]]
@@ -154,5 +154,6 @@ def record_explanation(body: dict[str, Any], review_id: str) -> Answer:
 
 @_route(reviews, "/<review_id>/close", body=rq.CloseReviewSchema, answer=rs.ReviewOut)
 def close_review(body: dict[str, Any], review_id: str) -> Answer:
-    """Close the case with an outcome: fixed, not_fixed or withdrawn (status `closed`)."""
+    """Close the case with an outcome: fixed, not_fixed or withdrawn (status `fixed`, the
+    last step of CR-27, or `closed` when it ended otherwise)."""
     return _write(c.CloseReview(review_id, **body), Review)

@@ -40,7 +40,7 @@ from chibo_oversight.queries import (
     list_reviews,
     list_visits,
 )
-from chibo_oversight.read_models import Tables, define_tables
+from chibo_oversight.read_models import Tables, define_tables, upgrade
 from chibo_oversight.repository import SqlStreams, row_of
 from chibo_web.auth import Caller
 
@@ -75,7 +75,7 @@ class OversightService:
     def handle(self, command: c.Command, metadata: Metadata, if_match: int | None) -> Written:
         """Run one command in one transaction (the execute step of run_command)."""
         with self._writing() as (streams, directory):
-            changed = handle(command, Context(directory, streams, if_match))
+            changed = handle(command, Context(directory, streams, if_match, today=self.today()))
             written = streams.save_all(changed, metadata, if_match)
         assert written is not None, "every client command changes its resource"
         return written
@@ -85,9 +85,10 @@ class OversightService:
         together, and a redelivered or corrected roll call finds its visits already made."""
         _lock(conn)
         streams, directory = SqlStreams(self.store, self.tables, conn), self._directory(conn)
+        context = Context(directory, streams, today=self.today())
         for call in roll_calls:
             metadata = Metadata(POLICY_ACTOR, call.correlation_id, causation_id=call.event_id)
-            for visit in handle(c.DeriveVisits(call.appearances), Context(directory, streams)):
+            for visit in handle(c.DeriveVisits(call.appearances), context):
                 streams.save(visit, metadata, expected_version=0)
 
     def resource(self, kind: type[A], resource_id: str, version: int | None = None) -> Any:
@@ -235,6 +236,8 @@ def bootstrap(
         store = SqlEventStore(create_engine(settings.database_url), SOURCE, clock=clock)
     tables = define_tables(store.metadata)
     store.create_tables()
+    with store.engine.begin() as conn:
+        upgrade(conn, tables)
     return OversightService(
         store=store,
         tables=tables,

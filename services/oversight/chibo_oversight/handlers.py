@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
@@ -72,11 +72,13 @@ class Streams(Protocol):
 
 @dataclass(frozen=True)
 class Context:
-    """What handlers may use; `expected_version` is the client's If-Match, checked on load."""
+    """What handlers may use; `expected_version` is the client's If-Match, checked on load;
+    `today` is the day in Vietnam."""
 
     directory: Directory
     streams: Streams
     expected_version: int | None = None
+    today: date = field(kw_only=True)
 
     def load(self, kind: type[A], aggregate_id: str) -> A:
         found = self.streams.find(kind, aggregate_id)
@@ -86,7 +88,13 @@ class Context:
             raise ConcurrencyError(aggregate_id, self.expected_version, found.version)
         return found
 
-    def new(self, kind: type[A], aggregate_id: str) -> A:
+    def create(self, kind: type[A], aggregate_id: str) -> A:
+        """What a create works on: a new aggregate, or the one the id already names (its
+        domain method then answers a retry, or refuses other data); another kind's id is a
+        conflict."""
+        found = self.streams.find(kind, aggregate_id)
+        if found is not None:
+            return found
         if self.streams.taken(aggregate_id):
             raise ConflictError(f"the id {aggregate_id} is already in use")
         return kind(aggregate_id)
@@ -98,10 +106,12 @@ def new_id() -> str:
 
 def assign_overseer(command: c.AssignOverseer, context: Context) -> list[Aggregate]:
     """Put an overseer in charge of a unit; their earlier guest appearances there become visits."""
-    assignment = context.new(Assignment, command.assignment_id)
+    assignment = context.create(Assignment, command.assignment_id)
     basis = Basis(command.overseer_id, command.unit_id, command.position_basis, command.from_,
                   command.to, command.position_unit_id)
     assignment.assign(basis, _assignment_facts(basis, context.directory))
+    if not assignment.pending:
+        return [assignment]  # a retried create
     seen = context.directory.appearances(command.overseer_id, command.from_, command.to)
     return [*derived_visits(seen, context, [assignment.charge()]), assignment]
 
@@ -116,10 +126,10 @@ def record_visit(command: c.RecordVisit, context: Context) -> list[Aggregate]:
     """Record a visit by hand; it counts when the overseer was in charge of the cell that day."""
     meeting_id = command.meeting_id
     default_id = visit_id_for(command.overseer_id, meeting_id) if meeting_id else new_id()
-    visit = context.new(Visit, command.visit_id or default_id)
+    visit = context.create(Visit, command.visit_id or default_id)
     report = Report(command.overseer_id, command.cell_id, command.visited_on, meeting_id,
                     command.comments, command.issues, command.follow_ups)
-    visit.record(report, _visit_facts(report, context.directory))
+    visit.record(report, _visit_facts(report, context.directory), context.today)
     return [visit]
 
 
@@ -129,7 +139,7 @@ def derive_visits(command: c.DeriveVisits, context: Context) -> list[Aggregate]:
 
 def open_review(command: c.OpenReview, context: Context) -> list[Aggregate]:
     """Remind a cell of the rules it breached in a period (CR-27)."""
-    review = context.new(Review, command.review_id)
+    review = context.create(Review, command.review_id)
     open_case = context.directory.open_review(command.cell_id, command.period)
     review.open(context.directory.unit(command.cell_id), command.cell_id, command.period,
                 command.rule_ids, command.reminded_on, note=command.note, open_case=open_case)

@@ -60,6 +60,14 @@ def define_tables(metadata: sa.MetaData) -> Tables:
     return Tables(plumbing, **{name: t[table] for name, table in TABLE_NAMES.items()})
 
 
+def upgrade(conn: sa.Connection, tables: Tables) -> None:
+    """Bring rows written by earlier versions up to date (idempotent): a case closed as fixed
+    was `closed` before its status followed DOMAIN.md CR-27's words."""
+    t = tables.reviews
+    conn.execute(sa.update(t).where(t.c.status == "closed", t.c.outcome == "fixed")
+                 .values(status="fixed"))
+
+
 def _tree(metadata: sa.MetaData) -> None:
     sa.Table(
         "tree_units", metadata,

@@ -55,7 +55,7 @@ class SqlStreams:
         if expected_version is not None and expected_version != base:
             raise ConcurrencyError(aggregate.id, expected_version, base)
         events = [publishing.encode(e) for e in aggregate.collect()]
-        if not events:
+        if not events:  # a retried create (run_command names the stream's last position)
             return Written(aggregate.id, base, 0)
         stored = self.store.append(aggregate.id, base, events, metadata, connection=self.conn)
         table, key = _LISTS[type(aggregate)]

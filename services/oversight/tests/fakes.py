@@ -71,7 +71,7 @@ class FakeDirectory:
     def open_review(self, cell_id: str, period: str) -> str | None:
         return next((r["review_id"] for r in self.reviews.values()
                      if (r["cell_id"], r["period"]) == (cell_id, period)
-                     and r["status"] != "closed"), None)
+                     and r["closed_on"] is None), None)
 
     def appearances(self, member_id: str, from_: date, last_day: date | None) -> list[Appearance]:
         return [g for g in self.guests if g.member_id == member_id and from_ <= g.held_on

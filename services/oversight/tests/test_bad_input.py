@@ -77,3 +77,17 @@ def test_bad_query_strings_are_problems(client, query):
     answer = client.get(query)
     assert answer.status_code == 422
     assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.usefixtures("world")
+@pytest.mark.parametrize("path", ["/assignments", "/visits", "/reviews"])
+def test_pages_are_bounded_so_a_huge_page_is_a_problem_not_a_crash(client, path):
+    last = client.get(f"{path}?page=1000000000&page_size=500")
+    assert last.status_code == 200, last.json
+    assert (last.json["page"], last.json["items"]) == (1_000_000_000, [])
+    for page in ("1000000001", "9223372036854775808", "99999999999999999999"):
+        answer = client.get(f"{path}?page={page}")
+        assert answer.status_code == 422, (page, answer.status_code)
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert answer.json["errors"] == {"page": [
+            "Must be greater than or equal to 1 and less than or equal to 1000000000."]}

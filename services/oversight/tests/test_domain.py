@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -130,13 +131,14 @@ def test_the_charge_a_visit_counts_for_is_the_nearest_one_in_force():
 
 MEETING = MeetingInfo("m", "cell", date(2025, 3, 3), date(2025, 3, 3))
 REPORT = Report("o", "cell", date(2025, 3, 3), "m", "Tốt", ("thiếu biên bản",), ())
+TODAY = date(2026, 11, 25)
 
 
 def test_a_visit_by_hand_counts_only_with_a_charge():
     charge = Charge("a-1", "o", "cell", "executive_committee_member", D)
     counted, kept = Visit("v-1"), Visit("v-2")
-    counted.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, charge=charge))
-    kept.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING))
+    counted.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, charge=charge), TODAY)
+    kept.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING), TODAY)
     [made] = counted.collect()
     assert made.counts_toward_quota and made.assignment_id == "a-1" and not made.derived
     [other] = kept.collect()
@@ -154,13 +156,14 @@ def test_a_visit_by_hand_counts_only_with_a_charge():
 ])
 def test_a_visit_must_fit_what_is_known(facts, field):
     with pytest.raises(InvalidError) as raised:
-        Visit("v").record(REPORT, facts)
+        Visit("v").record(REPORT, facts, TODAY)
     assert field in raised.value.errors
 
 
 def test_a_second_visit_to_a_meeting_conflicts():
     with pytest.raises(ConflictError):
-        Visit("v").record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, earlier_visit_id="v-0"))
+        Visit("v").record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, earlier_visit_id="v-0"),
+                          TODAY)
 
 
 def test_a_derived_visit_names_its_charge_and_the_guest_role():
@@ -182,7 +185,7 @@ def test_periods_start_on_their_first_day():
             period_start(bad)
 
 
-def test_a_review_goes_from_reminded_to_explained_to_closed():
+def test_a_review_goes_from_reminded_to_explained_to_fixed():
     review = Review("r")
     review.open(CELL, "cell", "2025-Q1", ("CR-01",), date(2025, 4, 2))
     assert review.status == "reminded"
@@ -191,7 +194,7 @@ def test_a_review_goes_from_reminded_to_explained_to_closed():
     with pytest.raises(InvalidError):
         review.close("fixed", date(2025, 4, 4))
     review.close("fixed", date(2025, 4, 30))
-    assert review.status == "closed"
+    assert review.status == "fixed"
     assert review.collect()[-1] == ReviewClosed("r", "cell", "fixed", date(2025, 4, 30))
     with pytest.raises(ConflictError):
         review.explain("Muộn", date(2025, 5, 1))
@@ -202,3 +205,74 @@ def test_a_second_open_case_for_the_same_cell_and_period_conflicts():
         Review("r").open(CELL, "cell", "2025-Q1", ("CR-01",), date(2025, 4, 2), open_case="r0")
     with pytest.raises(InvalidError):
         Review("r").open(CELL, "cell", "2025-Q1", (), date(2025, 4, 2))
+
+
+def test_a_period_with_a_final_newline_is_no_period():
+    for bad in ("1991\n", "2025-Q1\n", "2025-03\n", "\u0662\u0660\u0662\u0665"):
+        with pytest.raises(ValueError):
+            period_start(bad)
+
+
+def test_a_closed_review_is_fixed_only_when_its_outcome_is():
+    for outcome, status in (("fixed", "fixed"), ("not_fixed", "closed"), ("withdrawn", "closed")):
+        review = Review("r")
+        review.open(CELL, "cell", "2025-Q1", ("CR-01",), date(2025, 4, 2))
+        review.close(outcome, date(2025, 4, 30))
+        assert (review.status, review.closed.outcome if review.closed else None) \
+            == (status, outcome)
+
+
+def test_a_review_names_only_rules_of_the_domain_guide():
+    with pytest.raises(InvalidError) as raised:
+        Review("r").open(CELL, "cell", "2025", ("CR-01", "CR-09", "CR-99"), date(2025, 4, 2))
+    assert raised.value.errors == {"rule_ids": ["not rules of DOMAIN.md §7: CR-09, CR-99"]}
+
+
+def test_opening_the_same_review_again_changes_nothing_and_other_data_conflicts():
+    review = Review("r")
+    review.open(CELL, "cell", "2025-Q1", ("CR-01",), date(2025, 4, 2))
+    review.collect()
+    review.open(CELL, "cell", "2025-Q1", ["CR-01"], date(2025, 4, 2), open_case="r")
+    assert review.collect() == []
+    with pytest.raises(ConflictError, match="other data"):
+        review.open(CELL, "cell", "2025-Q1", ("CR-03",), date(2025, 4, 2), open_case="r")
+
+
+def test_assigning_the_same_again_changes_nothing_and_other_data_conflicts():
+    assignment = assigned()
+    assignment.collect()
+    assignment.assign(BASIS, facts(others=(assignment.charge(),)))
+    named = Basis("o", "cell", "executive_committee_member", D, position_unit_id="commune")
+    assignment.assign(named, facts())
+    assert assignment.collect() == []
+    for other in (Basis("o", "cell", "executive_committee_member", D, date(2025, 12, 31)),
+                  Basis("o", "cell", "executive_committee_member", D, position_unit_id="prov")):
+        with pytest.raises(ConflictError, match="other data"):
+            assignment.assign(other, facts())
+
+
+def test_reporting_the_same_visit_again_changes_nothing_and_other_data_conflicts():
+    visit = Visit("v")
+    visit.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING), TODAY)
+    visit.collect()
+    visit.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, earlier_visit_id="v"), TODAY)
+    assert visit.collect() == []
+    with pytest.raises(ConflictError, match="other data"):
+        visit.record(replace(REPORT, comments="Khác"), VisitFacts(OVERSEER, CELL), TODAY)
+
+
+def test_a_visit_may_be_dated_tomorrow_but_no_later():
+    tomorrow = Report("o", "cell", date(2026, 11, 26))
+    Visit("v").record(tomorrow, VisitFacts(OVERSEER, CELL), TODAY)
+    with pytest.raises(InvalidError) as raised:
+        Visit("v").record(replace(tomorrow, visited_on=date(2026, 11, 27)),
+                          VisitFacts(OVERSEER, CELL), TODAY)
+    assert raised.value.errors == {
+        "visited_on": ["2026-11-27 is in the future (today is 2026-11-25)"]}
+
+
+def test_a_review_of_something_that_is_no_period_is_invalid():
+    for bad in ("1991\n", "\uff12\uff10\uff12\uff15", "\u0662\u0660\u0662\u0665"):
+        with pytest.raises(InvalidError) as raised:
+            Review("r").open(CELL, "cell", bad, ("CR-01",), date(2025, 4, 2))
+        assert list(raised.value.errors) == ["period"]

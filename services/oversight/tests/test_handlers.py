@@ -26,6 +26,7 @@ from .fakes import FakeDirectory, MemoryStreams
 
 D = date(2020, 1, 1)
 DAY = date(2025, 3, 3)
+TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def streams(directory) -> MemoryStreams:
 
 
 def run(command, directory, streams, expected_version=None):
-    changed = handle(command, Context(directory, streams, expected_version))
+    changed = handle(command, Context(directory, streams, expected_version, today=TODAY))
     streams.save_all(changed, Metadata(actor="test"))
     return changed
 
@@ -82,8 +83,18 @@ def test_the_roll_call_policy_derives_one_visit_per_overseer_and_meeting(directo
 def test_a_visit_by_hand_defaults_to_the_meetings_visit_id(directory, streams):
     [visit] = run(c.RecordVisit(None, "n", "cell", DAY, "m"), directory, streams)
     assert visit.id == visit_id_for("n", "m") and not visit.made.counts_toward_quota
+    [again] = run(c.RecordVisit(None, "n", "cell", DAY, "m"), directory, streams)
+    assert again.id == visit.id and streams.store.last_position() == 1
     with pytest.raises(ConflictError):
-        run(c.RecordVisit(None, "n", "cell", DAY, "m"), directory, streams)
+        run(c.RecordVisit(None, "n", "cell", DAY, "m", comments="Khác"), directory, streams)
+
+
+def test_a_retried_assignment_changes_nothing_and_other_data_conflicts(directory, streams):
+    [created] = assign(directory, streams)
+    [again] = assign(directory, streams)
+    assert (again.id, again.version, streams.store.last_position()) == (created.id, 1, 1)
+    with pytest.raises(ConflictError, match="other data"):
+        assign(directory, streams, to=date(2025, 12, 31))
 
 
 def test_commands_on_a_missing_or_moved_on_resource_fail(directory, streams):

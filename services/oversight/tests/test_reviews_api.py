@@ -1,10 +1,14 @@
-"""Remind-and-review cases (CR-27): reminded → explained → closed, listed per unit."""
+"""Remind-and-review cases (CR-27): reminded → explained → fixed, listed per unit."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
+
+from chibo_oversight.app import create_app
+from chibo_oversight.bootstrap import bootstrap
 
 from .steps import open_review, review_body
 from .support import (
@@ -14,6 +18,7 @@ from .support import (
     GRASSROOTS,
     GRASSROOTS_CELL,
     OTHER_COMMUNE,
+    Client,
     catch_up,
     event_count,
     stored,
@@ -22,7 +27,7 @@ from .support import (
 pytestmark = pytest.mark.usefixtures("world")
 
 
-def test_a_case_goes_from_reminded_to_explained_to_closed(client, service):
+def test_a_case_goes_from_reminded_to_explained_to_fixed(client, service):
     case = open_review(client, note="Chi bộ không sinh hoạt tháng 2")
     assert case["status"] == "reminded" and case["rule_ids"] == ["CR-01", "CR-12"]
     path = f"/reviews/{case['id']}"
@@ -31,7 +36,7 @@ def test_a_case_goes_from_reminded_to_explained_to_closed(client, service):
     assert explained.status_code == 200 and explained.json["status"] == "explained"
     assert explained.json["explanation"] == "Bí thư đi công tác"
     closed = client.post(f"{path}/close", {"outcome": "fixed", "closed_on": "2025-05-15"})
-    assert closed.status_code == 200 and closed.json["status"] == "closed"
+    assert closed.status_code == 200 and closed.json["status"] == "fixed"
     assert closed.json["outcome"] == "fixed" and closed.headers["ETag"] == '"3"'
     assert client.get(path).json == closed.json
     names = [e.type.removeprefix("oversight.") for e in service.store.load(case["id"])]
@@ -115,3 +120,74 @@ def test_a_case_needs_a_known_cell(client, service):
     repeated = client.post("/reviews", review_body(rule_ids=["CR-01", "CR-01"]))
     assert repeated.status_code == 422 and "rule_ids" in repeated.json["errors"]
     assert event_count(service) == before
+
+
+# DOMAIN.md §7, as the domain guide writes it.
+DOMAIN_RULES = [
+    "CR-01", "CR-02", "CR-03", "CR-04", "CR-05", "CR-06", "CR-07", "CR-08", "CR-10", "CR-11",
+    "CR-12", "CR-13", "CR-14", "CR-15", "CR-17", "CR-18", "CR-19", "CR-20", "CR-21", "CR-24",
+    "CR-25", "CR-27", "CR-28",
+]
+
+
+def test_a_case_names_only_rules_of_the_domain_guide(client, service):
+    before = event_count(service)
+    for rule in ("CR-00", "CR-09", "CR-16", "CR-22", "CR-26", "CR-29", "CR-99"):
+        answer = client.post("/reviews", review_body(rule_ids=["CR-01", rule]))
+        assert answer.status_code == 422, answer.json
+        assert answer.json["errors"] == {"rule_ids": [f"not rules of DOMAIN.md §7: {rule}"]}
+    assert event_count(service) == before
+    assert open_review(client, rule_ids=DOMAIN_RULES)["rule_ids"] == DOMAIN_RULES
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("period", "1991\n"), ("period", "2025-Q1\n"), ("rule_ids", ["CR-01\n"]),
+    ("period", "\uff12\uff10\uff12\uff15"),  # full-width digits
+])
+def test_a_value_with_a_final_newline_or_other_digits_is_refused(client, service, field, value):
+    before = event_count(service)
+    answer = client.post("/reviews", review_body(**{field: value}))
+    assert answer.status_code == 422 and field in answer.json["errors"], answer.json
+    assert event_count(service) == before
+
+
+def test_a_period_filter_with_a_final_newline_is_refused(client):
+    answer = client.get("/reviews", query_string={"period": "2025\n"})
+    assert answer.status_code == 422
+
+
+def test_a_closed_case_is_fixed_when_it_was_and_closed_otherwise(client):
+    fixed = open_review(client)
+    withdrawn = open_review(client, cell_id=GRASSROOTS_CELL)
+    explained = open_review(client, cell_id=FAR_CELL)
+    client.post(f"/reviews/{explained['id']}/explanation",
+                {"text": "Đang khắc phục", "received_on": "2025-04-12"})
+    for case, outcome in ((fixed, "fixed"), (withdrawn, "withdrawn")):
+        closed = client.post(f"/reviews/{case['id']}/close",
+                             {"outcome": outcome, "closed_on": "2025-05-15"})
+        assert (closed.json["status"], closed.json["outcome"]) == (
+            "fixed" if outcome == "fixed" else "closed", outcome)
+
+    def listed(status: str) -> list[tuple[str, str, str | None]]:
+        answer = client.get(f"/reviews?status={status}")
+        assert answer.status_code == 200, answer.json
+        return sorted((i["id"], i["status"], i["outcome"]) for i in answer.json["items"])
+
+    assert listed("fixed") == [(fixed["id"], "fixed", "fixed")]
+    assert listed("closed") == [(withdrawn["id"], "closed", "withdrawn")]
+    assert listed("explained") == [(explained["id"], "explained", None)]
+    assert listed("reminded") == []
+
+
+def test_cases_closed_before_the_statuses_followed_the_domain_guide_read_as_fixed(
+        client, service, settings, bus):
+    case = open_review(client)
+    client.post(f"/reviews/{case['id']}/close", {"outcome": "fixed", "closed_on": "2025-05-15"})
+    reviews = service.tables.reviews
+    with service.engine.begin() as conn:
+        conn.execute(sa.update(reviews).values(status="closed"))
+    restarted = Client(create_app(settings, service=bootstrap(settings, store=service.store,
+                                                              bus=bus)))
+    [item] = restarted.get("/reviews?status=fixed").json["items"]
+    assert (item["id"], item["status"]) == (case["id"], "fixed")
+    assert open_review(client, reminded_on="2025-05-16")["status"] == "reminded"

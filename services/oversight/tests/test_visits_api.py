@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+
+from chibo_oversight.bootstrap import bootstrap
 
 from .steps import assign, visit_body
 from .support import (
@@ -22,6 +24,15 @@ from .support import (
 )
 
 pytestmark = pytest.mark.usefixtures("world")
+# The audit's server clock: 25 November 2026 at 17:30 UTC, already the 26th in Vietnam.
+NOW = datetime(2026, 11, 25, 17, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def service(settings, bus):
+    service = bootstrap(settings, bus=bus, clock=lambda: NOW)
+    yield service
+    service.engine.dispose()
 
 
 def test_a_visit_by_the_overseer_in_charge_counts_toward_the_quota(client, service):
@@ -117,8 +128,10 @@ def test_a_second_visit_of_one_overseer_to_one_meeting_is_a_conflict(client, ser
     before = event_count(service)
     again = client.post("/visits", visit_body(id="0b3e0c43-2d7e-4f57-9c38-64a3c1e3d7a1"))
     assert again.status_code == 409 and first.json["id"] in again.json["detail"]
-    same = client.post("/visits", visit_body())
-    assert same.status_code == 409
+    retried = client.post("/visits", visit_body())
+    assert retried.status_code == 201 and retried.json["id"] == first.json["id"]
+    changed = client.post("/visits", visit_body(comments="Khác"))
+    assert changed.status_code == 409
     assert event_count(service) == before
     other = client.post("/visits", visit_body(overseer_id=STANDING))
     assert other.status_code == 201
@@ -150,3 +163,15 @@ def test_an_unknown_visit_is_not_found(client):
     assignment = assign(client)
     assert client.get("/visits/2a4a0e1f-1111-4b6a-9cde-0123456789ab").status_code == 404
     assert client.get(f"/visits/{assignment['id']}").status_code == 404
+
+
+def test_a_visit_may_be_dated_tomorrow_in_vietnam_but_no_later(client, service):
+    assign(client)
+    tomorrow = client.post("/visits", visit_body(meeting_id=None, visited_on="2026-11-27"))
+    assert tomorrow.status_code == 201 and tomorrow.json["counts_toward_quota"] is True
+    before = event_count(service)
+    for day in ("2026-11-28", "2030-05-01"):
+        later = client.post("/visits", visit_body(meeting_id=None, visited_on=day))
+        assert later.status_code == 422 and later.json["errors"] == {
+            "visited_on": [f"{day} is in the future (today is 2026-11-26)"]}
+    assert event_count(service) == before

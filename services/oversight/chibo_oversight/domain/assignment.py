@@ -61,9 +61,12 @@ class Assignment(Aggregate):
                       self.last_day)
 
     def assign(self, basis: Basis, facts: AssignmentFacts) -> None:
-        """Put `basis.overseer_id` in charge of `basis.unit_id` from `basis.from_`."""
+        """Put `basis.overseer_id` in charge of `basis.unit_id` from `basis.from_`; asking for
+        the very same again (a retried create) changes nothing."""
         if self.assigned is not None:
-            raise ConflictError(f"assignment {self.id} already exists")
+            if not self._assigned_as(basis):
+                raise ConflictError(f"assignment {self.id} already exists with other data")
+            return
         _check_dates(basis.from_, basis.to)
         if facts.overseer is None:
             raise InvalidError.on("overseer_id", f"unknown member {basis.overseer_id}")
@@ -92,6 +95,16 @@ class Assignment(Aggregate):
         if a.to is not None and on > a.to:
             raise InvalidError.on("on", f"the assignment already ends on {a.to}")
         self.trigger(AssignmentEnded(self.id, a.overseer_id, a.unit_id, on))
+
+    def _assigned_as(self, basis: Basis) -> bool:
+        """Whether `basis` asks for this assignment (no committee named: the one found)."""
+        a = self.assigned
+        assert a is not None
+        return (
+            (a.overseer_id, a.unit_id, a.position_basis, a.from_, a.to)
+            == (basis.overseer_id, basis.unit_id, basis.position_basis, basis.from_, basis.to)
+            and basis.position_unit_id in (None, a.position_unit_id)
+        )
 
     def when(self, event: Any) -> None:
         match event:

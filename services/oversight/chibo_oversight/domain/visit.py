@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from chibo_eventsourcing.aggregate import Aggregate
@@ -21,6 +21,8 @@ from chibo_oversight.domain.facts import Appearance, Charge, MeetingInfo, Member
 # Derived visits get the id uuid5(overseer/meeting): however often a roll call is delivered or
 # corrected, it names the one stream an overseer's visit to that meeting can live in.
 VISIT_NAMESPACE = uuid.UUID("5f0c7d1e-3a52-4c43-9a51-6f7665727369")
+# A visit is recorded once made; a day's grace spares a client whose clock runs ahead.
+FUTURE_GRACE = timedelta(days=1)
 
 
 def visit_id_for(overseer_id: str, meeting_id: str) -> str:
@@ -66,9 +68,17 @@ class Visit(Aggregate):
         super().__init__(aggregate_id)
         self.made: VisitMade | None = None
 
-    def record(self, report: Report, facts: VisitFacts) -> None:
-        """Record a visit by hand, checking it against what is known of the meeting."""
-        self._require_new()
+    def record(self, report: Report, facts: VisitFacts, today: date) -> None:
+        """Record a visit by hand, checking it against what is known of the meeting and
+        `today` (in Vietnam); reporting the very same again (a retried create) changes
+        nothing."""
+        if self.made is not None:
+            self._require_reported_as(report)
+            return
+        if report.visited_on > today + FUTURE_GRACE:
+            raise InvalidError.on(
+                "visited_on", f"{report.visited_on} is in the future (today is {today})"
+            )
         if facts.overseer is None:
             raise InvalidError.on("overseer_id", f"unknown member {report.overseer_id}")
         _check_cell(facts.cell, report.cell_id, report.visited_on)
@@ -102,9 +112,25 @@ class Visit(Aggregate):
         if isinstance(event, VisitMade):
             self.made = event
 
+    def _require_reported_as(self, report: Report) -> None:
+        made = self.made
+        assert made is not None
+        if made.derived:
+            raise ConflictError(
+                f"{made.overseer_id} already has visit {self.id} at meeting {made.meeting_id}, "
+                "derived from its roll call"
+            )
+        if _report_of(made) != report:
+            raise ConflictError(f"visit {self.id} already exists with other data")
+
     def _require_new(self) -> None:
         if self.made is not None:
             raise ConflictError(f"visit {self.id} already exists")
+
+
+def _report_of(made: VisitMade) -> Report:
+    return Report(made.overseer_id, made.cell_id, made.visited_on, made.meeting_id,
+                  made.comments, made.issues, made.follow_ups)
 
 
 def _check_cell(cell: UnitInfo | None, cell_id: str, day: date) -> None:

@@ -139,7 +139,7 @@ class SqlDirectory:
         t = self.t.reviews
         found = self.conn.execute(
             sa.select(t.c.review_id).where(
-                t.c.cell_id == cell_id, t.c.period == period, t.c.status != "closed"
+                t.c.cell_id == cell_id, t.c.period == period, t.c.closed_on.is_(None)
             ).order_by(t.c.review_id).limit(1)
         ).scalar()
         return str(found) if found is not None else None

@@ -7,11 +7,23 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chibo_contracts.oversight import PERIOD_PATTERN, RULE_ID_PATTERN
+from chibo_contracts.registry import FullMatch
 from chibo_oversight.domain import OUTCOMES, STATUSES
-from chibo_oversight.schemas.fields import MAX_TEXT, Text, Uuid, day, optional_text, ref, texts
+from chibo_oversight.schemas.fields import (
+    MAX_TEXT,
+    Text,
+    Uuid,
+    day,
+    optional_text,
+    ref,
+    texts,
+)
 
-_PERIOD = validate.Regexp(PERIOD_PATTERN, error="Not a period: YYYY, YYYY-Qn or YYYY-MM.")
-_RULE = validate.Regexp(RULE_ID_PATTERN, error="Not a rule id like CR-01.")
+_PERIOD = FullMatch(PERIOD_PATTERN, error="Not a period: YYYY, YYYY-Qn or YYYY-MM.")
+_RULE = FullMatch(RULE_ID_PATTERN, error="Not a rule id like CR-01.")
+MAX_PAGE_SIZE = 500
+# Far beyond any list, and low enough that (page - 1) * page_size stays a 64-bit SQL integer.
+MAX_PAGE = 1_000_000_000
 
 
 def _not_before(data: dict[str, Any], first: str, last: str, name: str) -> None:
@@ -79,8 +91,8 @@ class CloseReviewSchema(Schema):
 
 
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
 
 
 class AssignmentQuery(PageQuery):
@@ -105,6 +117,8 @@ class VisitQuery(PageQuery):
 class ReviewQuery(PageQuery):
     unit_id = ref("only cases of cells below this unit (tree as of today)")
     cell_id = ref("only cases of this cell")
-    status = fields.String(validate=validate.OneOf(STATUSES),
-                           metadata={"description": ", ".join(STATUSES)})
+    status = fields.String(
+        validate=validate.OneOf(STATUSES),
+        metadata={"description": f"{', '.join(STATUSES)} (closed: ended otherwise than fixed)"},
+    )
     period = fields.String(validate=_PERIOD)

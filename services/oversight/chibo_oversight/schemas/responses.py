@@ -42,7 +42,9 @@ class ReviewOut(Schema):
     rule_ids = fields.List(fields.String())
     reminded_on = fields.Date()
     note = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "reminded, explained or closed"})
+    status = fields.String(metadata={
+        "description": "reminded, explained, fixed, or closed when the case ended otherwise "
+                       "(see outcome)"})
     explanation = fields.String(allow_none=True)
     received_on = fields.Date(allow_none=True)
     outcome = fields.String(allow_none=True)
