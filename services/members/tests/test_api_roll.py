@@ -106,6 +106,8 @@ def test_lists_are_paged(api: Api, cells: dict[str, str]):
     assert [i["full_name"] for i in first["items"]] == ["Phạm Văn A", "Phạm Văn B"]
     assert (first["next_offset"], last["next_offset"], len(last["items"])) == (2, None, 1)
     assert api.get("/members", limit=501).status_code == 422
+    huge = api.get("/members", offset=10**20)  # past any 64-bit SQL integer
+    assert huge.status_code == 422 and "offset" in huge.get_json()["errors"]
 
 
 def test_the_member_record_tells_the_state_on_a_day(api: Api, cells: dict[str, str]):

@@ -12,6 +12,7 @@ from chibo_members.domain.names import normalise_name
 from chibo_members.domain.units import UNIT_KINDS
 
 MAX_PAGE = 500
+MAX_OFFSET = 10**12  # far past any list, and a 64-bit SQL integer (a larger one was a 500)
 
 
 class Text(fields.String):
@@ -150,7 +151,7 @@ class AsOfSchema(Schema):
 
 class PageSchema(AsOfSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(1, MAX_PAGE))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0, None))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 class MemberQuerySchema(PageSchema):
@@ -173,5 +174,5 @@ class ImportQuerySchema(Schema):
 
 
 class ImportJobQuerySchema(Schema):
-    rejected_offset = fields.Integer(load_default=0, validate=validate.Range(0, None))
+    rejected_offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
     rejected_limit = fields.Integer(load_default=100, validate=validate.Range(1, MAX_PAGE))
