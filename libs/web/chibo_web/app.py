@@ -20,12 +20,25 @@ from chibo_web.permissions import (
     enforcer,
     uncovered,
 )
-from chibo_web.problems import problem, register_problem_handlers
+from chibo_web.problems import PROBLEM_JSON, ProblemSchema, problem, register_problem_handlers
 
 log = logging.getLogger(__name__)
 
 PUBLIC_PATHS = ("/livez", "/readyz", "/openapi.json", "/docs")  # the routes of PUBLIC_ENDPOINTS
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+class _Api(Api):  # type: ignore[misc]
+    """flask-smorest's Api, documenting errors as they are answered: problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON  # only while the errors are
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE  # back to the class's, for resources
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ def build_app(spec: ServiceSpec, verifier: TokenVerifier) -> Flask:
         MAX_CONTENT_LENGTH=spec.max_body_bytes,
         JSON_SORT_KEYS=False,
     )
-    api = Api(app, spec_kwargs={"security": [{"bearerAuth": []}]})
+    api = _Api(app, spec_kwargs={"security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -7,11 +7,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, json
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemSchema(Schema):
+    """How every error is answered, for the OpenAPI documents (`problem` writes it)."""
+
+    class Meta:
+        unknown = INCLUDE  # problems may carry more members
+
+    type = fields.String(metadata={"description": "about:blank"})
+    title = fields.String(metadata={"description": "the HTTP reason, or the error's kind"})
+    status = fields.Integer(metadata={"description": "the HTTP status"})
+    detail = fields.String(metadata={"description": "what is wrong, for a person to read"})
+    errors = fields.Dict(metadata={"description": "for invalid input: messages by field"})
 
 
 class ProblemError(Exception):
@@ -66,11 +80,11 @@ def _from_http_exception(error: HTTPException) -> Response:
 
 def _flatten_locations(messages: Mapping[str, Any]) -> dict[str, Any]:
     errors: dict[str, Any] = {}
-    for location, fields in messages.items():
-        if isinstance(fields, Mapping):
-            errors.update(fields)
+    for location, messages_there in messages.items():
+        if isinstance(messages_there, Mapping):
+            errors.update(messages_there)
         else:
-            errors[location] = fields
+            errors[location] = messages_there
     return errors
 
 

@@ -221,6 +221,17 @@ def test_health_and_documents_need_no_token_but_metrics_do(client):
     assert metrics.headers["Content-Type"].count("charset") == 1
 
 
+def test_the_openapi_document_describes_errors_as_they_are_answered(client):
+    spec = client.get("/openapi.json").json
+    invalid = spec["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]
+    assert list(invalid) == ["application/problem+json"]
+    problem = spec["components"]["schemas"]["Problem"]
+    assert problem["properties"]["status"]["type"] == "integer"
+    assert {"type", "title", "detail", "errors"} <= set(problem["properties"])
+    ok = spec["paths"]["/counters/{counter_id}/bumps"]["post"]["responses"]["200"]["content"]
+    assert list(ok) == ["application/json"]
+
+
 def test_an_unknown_path_is_a_404_problem(client):
     response = client.get("/nowhere", headers=auth())
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
