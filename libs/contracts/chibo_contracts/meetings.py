@@ -195,14 +195,17 @@ class AttendanceRecorded(ContractSchema):
         fields.Nested(Guest), required=True, metadata={"description": "guests, listed apart"}
     )
     required = _count("size of the required base (DOMAIN.md §5)")
-    present = _count("required members present")
+    present = _count("required members present, and exempted members who came (DOMAIN.md "
+                     "§5; until 2026-11-25 the service left the exempted out)")
     absent_excused = _count("required members absent with a reason")
     absent_unexcused = _count("required members absent without a reason")
-    exempted_present = _count("exempted members who came (present, outside the base)")
+    exempted_present = _count("exempted members who came (counted in present, outside the "
+                              "base)")
     attendance_rate = fields.Float(
         required=True,
         allow_none=True,
-        metadata={"description": "present ÷ required, null when nobody was required"},
+        metadata={"description": "present ÷ required (above 1 when exempted members come "
+                                 "beside every required one), null when nobody was required"},
     )
     required_member_ids = _ids("the required base: members of the cell that day, minus "
                                "exempted, attached elsewhere and suspended, plus members "

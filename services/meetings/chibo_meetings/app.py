@@ -9,6 +9,7 @@ from chibo_meetings.access import PERMISSIONS
 from chibo_meetings.bootstrap import MeetingsService, bootstrap
 from chibo_meetings.config import Settings
 from chibo_meetings.domain import (
+    IdInUseError,
     InvalidMeetingError,
     MeetingExistsError,
     MeetingNotFoundError,
@@ -23,6 +24,7 @@ __all__ = ["ERRORS", "PATH_PREFIXES", "PERMISSIONS", "create_app"]
 ERRORS: dict[type[Exception], int] = {
     MeetingNotFoundError: 404,
     MeetingExistsError: 409,
+    IdInUseError: 409,
     MeetingStateError: 409,
     InvalidMeetingError: 422,
     OutOfScopeError: 403,

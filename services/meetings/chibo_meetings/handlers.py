@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -15,7 +15,6 @@ from chibo_meetings.domain import (
     CellRoll,
     InvalidMeetingError,
     Meeting,
-    MeetingExistsError,
     MeetingNotFoundError,
 )
 from chibo_meetings.domain.events import ResolutionTask
@@ -28,6 +27,8 @@ class Roster(Protocol):
     def cell(self, cell_id: str) -> CellInfo | None: ...
 
     def roll(self, cell_id: str, on: date) -> CellRoll: ...
+
+    def known_members(self, member_ids: Collection[str]) -> set[str]: ...
 
 
 class TaskIndex(Protocol):
@@ -65,10 +66,8 @@ def new_id() -> str:
 
 
 def schedule_meeting(command: c.ScheduleMeeting, context: Context) -> Meeting:
-    """Plan a meeting of a cell that exists on the planned day."""
-    if context.meetings.find(command.meeting_id) is not None:
-        raise MeetingExistsError(command.meeting_id)
-    meeting = Meeting(command.meeting_id)
+    """Plan a meeting of a cell that exists on the planned day (a retried plan changes nothing)."""
+    meeting = context.meetings.find(command.meeting_id) or Meeting(command.meeting_id)
     meeting.schedule(
         context.roster.cell(command.cell_id), command.cell_id, command.kind,
         command.scheduled_for, place=command.place, topic=command.topic, agenda=command.agenda,
@@ -90,6 +89,7 @@ def cancel_meeting(command: c.CancelMeeting, context: Context) -> Meeting:
 
 
 def send_notice(command: c.SendNotice, context: Context) -> Meeting:
+    _require_known_members(context, to_overseer_ids=command.to_overseer_ids)
     meeting = context.load(command.meeting_id)
     meeting.send_notice(
         command.notice_id or new_id(), command.sent_at, command.to_members,
@@ -108,22 +108,30 @@ def post_document(command: c.PostDocument, context: Context) -> Meeting:
 
 
 def record_meeting_held(command: c.RecordMeetingHeld, context: Context) -> Meeting:
+    _require_known_members(
+        context, chair_id=[command.chair_id], minute_taker_id=[command.minute_taker_id]
+    )
     meeting = context.load(command.meeting_id)
     meeting.hold(
         command.started_at, command.ended_at, place=command.place, chair_id=command.chair_id,
-        minute_taker_id=command.minute_taker_id,
+        minute_taker_id=command.minute_taker_id, today=context.today(),
     )
     return meeting
 
 
 def record_roll_call(command: c.RecordRollCall, context: Context) -> Meeting:
     """Record (or correct) the roll call against the cell's roll on the meeting day."""
+    _require_known_members(context, guests=[g.member_id for g in command.guests])
     meeting = context.load(command.meeting_id)
-    meeting.call_roll(context.roster.roll, command.entries, command.guests, command.reason)
+    meeting.call_roll(
+        context.roster.roll, command.entries, command.guests, command.reason,
+        today=context.today(),
+    )
     return meeting
 
 
 def adopt_resolution(command: c.AdoptResolution, context: Context) -> Meeting:
+    _require_known_members(context, tasks=[t.owner_id for t in command.tasks])
     meeting = context.load(command.meeting_id)
     tasks = tuple(
         ResolutionTask(t.id or new_id(), t.description, t.owner_id, t.due_on) for t in command.tasks
@@ -161,6 +169,20 @@ def _require_unused(context: Context, meeting_id: str, task_ids: Iterable[str]) 
     taken = sorted(t for t in task_ids if context.tasks.meeting_of(t) not in (None, meeting_id))
     if taken:
         raise InvalidMeetingError.on("tasks", f"task ids already used: {', '.join(taken)}")
+
+
+def _require_known_members(context: Context, **fields: Collection[str]) -> None:
+    """Raise, naming each field, unless members.events has told of every member id in it."""
+    known = context.roster.known_members({m for ids in fields.values() for m in ids})
+    errors: dict[str, list[str]] = {}
+    for field, ids in fields.items():
+        unknown = sorted(set(ids) - known)
+        if unknown:
+            errors[field] = [f"unknown members (not, or not yet, received from members.events): "
+                             f"{', '.join(unknown)}"]
+    if errors:
+        detail = "; ".join(f"{field}: {messages[0]}" for field, messages in errors.items())
+        raise InvalidMeetingError(detail, errors)
 
 
 HANDLERS: dict[type, Callable[[Any, Context], Meeting]] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -64,6 +64,17 @@ class SqlRoster:
             elsewhere=elsewhere,
             names=names,
         )
+
+    def known_members(self, member_ids: Collection[str]) -> set[str]:
+        """Those of the ids that members.events registered as members (whatever became of them)."""
+        t = self.t.members
+        known: set[str] = set()
+        with read_connection(self.engine) as conn:
+            for chunk in _chunks(member_ids):
+                known.update(conn.execute(
+                    sa.select(t.c.member_id).where(t.c.member_id.in_(chunk))
+                ).scalars())
+        return known
 
     def lineage(self, unit_id: str, on: date) -> set[str]:
         """The unit, the units merged into on the way, and every ancestor on `on`."""

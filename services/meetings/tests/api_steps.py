@@ -21,10 +21,11 @@ def schedule(client: Client, **fields: Any) -> dict[str, Any]:
     return dict(answer.json)
 
 
-def hold(client: Client, meeting_id: str, started: str = STARTED, ended: str = ENDED) -> Any:
+def hold(client: Client, meeting_id: str, started: str = STARTED, ended: str = ENDED, *,
+         chair: str = "A", minute_taker: str = "B") -> Any:
     answer = client.post(f"/meetings/{meeting_id}/held", {
         "started_at": started, "ended_at": ended, "place": "Nhà văn hóa thôn Bản",
-        "chair_id": "A", "minute_taker_id": "B",
+        "chair_id": chair, "minute_taker_id": minute_taker,
     })
     assert answer.status_code == 200, answer.json
     return answer

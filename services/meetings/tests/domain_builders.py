@@ -13,6 +13,7 @@ DAY = date(2025, 3, 3)
 START = datetime(2025, 3, 3, 19, 0, tzinfo=ICT)
 END = START + timedelta(minutes=120)
 NOW = datetime(2025, 3, 1, 1, 0, tzinfo=UTC)
+TODAY = DAY  # in Vietnam, when the meeting is recorded as held
 CELL = CellInfo(CELL_ID, "cell", date(2020, 1, 1))
 
 
@@ -46,11 +47,11 @@ def scheduled(meeting_id: str = "m-1", kind: str = "regular", topic: str | None 
 def held(meeting_id: str = "m-1", start: datetime = START, kind: str = "regular") -> Meeting:
     meeting = scheduled(meeting_id, kind, topic="Đường bê tông" if kind != "regular" else None)
     meeting.hold(start, start + timedelta(minutes=120), place="Nhà văn hóa", chair_id="A",
-                 minute_taker_id="B")
+                 minute_taker_id="B", today=start.date())
     return meeting
 
 
 def with_roll_call(meeting_id: str = "m-1", start: datetime = START) -> Meeting:
     meeting = held(meeting_id, start)
-    meeting.call_roll(roll_of, present("A", "B", "C", "P"), ())
+    meeting.call_roll(roll_of, present("A", "B", "C", "P"), (), today=start.date())
     return meeting

@@ -23,6 +23,7 @@ from chibo_web.auth import issue_token
 SECRET = "meetings-test-secret-of-some-length-0123456789"
 MEMBERS_TOPIC = topic_for("members")
 CELL, OTHER_CELL, COMMUNE, PROVINCE = "cell-1", "cell-2", "commune-1", "province-1"
+OFFICE_CELL, OVERSEER = "office-cell", "O-1"  # a provincial office's cell; its member oversees
 FOUNDED = date(2020, 1, 1)
 
 
@@ -103,15 +104,18 @@ class MembersFeed:
                   effective_from=on)
 
     def standard_tree(self) -> None:
-        """A province, a commune, two cells; A, B, C full and P probationary in cell-1."""
+        """A province, a commune, two cells; A, B, C full and P probationary in cell-1; Z in
+        cell-2; the overseer O-1 in a cell of the province's office."""
         self.unit(PROVINCE, "provincial_committee")
         self.unit(COMMUNE, "commune_committee", PROVINCE)
         self.unit(CELL, "cell", COMMUNE)
         self.unit(OTHER_CELL, "cell", COMMUNE)
+        self.unit(OFFICE_CELL, "cell", PROVINCE)
         for member in ("A", "B", "C"):
             self.member(member)
         self.member("P", status="probationary", admitted_on=date(2024, 6, 1))
         self.member("Z", cell_id=OTHER_CELL)
+        self.member(OVERSEER, cell_id=OFFICE_CELL)
 
 
 def catch_up(service: MeetingsService) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
+
+from chibo_meetings.domain.state import VIETNAM
 
 from .api_steps import (
     ENDED,
@@ -93,8 +95,10 @@ def test_the_roll_call_event_carries_every_entry_and_the_figures(client, roster,
     assert recorded["required_member_ids"] == ["A", "B", "P", "Z"]
     assert recorded["exempted_present_member_ids"] == ["C"]
     assert recorded["attached_member_ids"] == ["Z"]
-    assert (recorded["required"], recorded["present"], recorded["absent_excused"],
-            recorded["absent_unexcused"], recorded["attendance_rate"]) == (4, 2, 1, 1, 0.5)
+    # C is exempted and came: present, but outside the base (DOMAIN.md §5)
+    assert (recorded["required"], recorded["present"], recorded["exempted_present"],
+            recorded["absent_excused"], recorded["absent_unexcused"],
+            recorded["attendance_rate"]) == (4, 3, 1, 1, 1, 0.75)
     assert recorded["voting_member_ids"] == ["A", "C"] and recorded["voting_base"] == 2
 
 
@@ -121,11 +125,29 @@ def test_a_correction_is_published_as_attendance_corrected(client, roster, servi
 
 
 def test_putting_the_same_roll_call_again_changes_nothing(client, roster, service):
-    meeting_id = with_roll_call(client)
+    meeting_id = held_meeting(client)
+    first = call_roll(client, meeting_id)
+    schedule(client, scheduled_for="2025-04-03")  # another stream moves the global position on
     before = event_count(service)
     again = call_roll(client, meeting_id)
     assert again.status_code == 200 and again.headers["ETag"] == '"3"'
     assert event_count(service) == before
+    assert first.headers["Chibo-Position"] == "meetings:3"
+    assert again.headers["Chibo-Position"] == first.headers["Chibo-Position"]
+    assert again.json == first.json
+
+
+def test_every_exempted_member_who_comes_counts_as_present(client, roster, service):
+    roster.exempt("C", from_=date(2025, 1, 1))
+    roster.publish()
+    catch_up(service)
+    meeting_id = held_meeting(client)
+    listed = entries("A", "B", "C", P=("absent_unexcused", None))
+    roll_call = call_roll(client, meeting_id, listed).json["roll_call"]
+    assert (roll_call["required"], roll_call["present"], roll_call["exempted_present"],
+            roll_call["absent_unexcused"], roll_call["attendance_rate"]) == (3, 3, 1, 1, 1.0)
+    everyone = call_roll(client, meeting_id, entries("A", "B", "C", "P")).json["roll_call"]
+    assert (everyone["present"], everyone["attendance_rate"]) == (4, 1.3333)
 
 
 def test_the_tally_cannot_exceed_the_voting_base(client, roster, service):
@@ -239,11 +261,83 @@ def test_a_stale_if_match_is_refused_with_412(client, roster, service):
     assert fresh.status_code == 200 and fresh.headers["ETag"] == '"3"'
 
 
-def test_an_existing_id_cannot_be_scheduled_again(client, roster):
+def test_a_retried_create_answers_the_meeting_as_it_is_without_a_new_event(client, roster,
+                                                                         service):
+    body = {"id": str(uuid.uuid4()), "cell_id": CELL, "kind": "regular",
+            "scheduled_for": MEETING_DAY, "agenda": ["Kiểm điểm"]}
+    first = client.post("/meetings", body)
+    schedule(client, scheduled_for="2025-04-03")
+    before = event_count(service)
+    again = client.post("/meetings", body)
+    assert (again.status_code, again.json) == (201, first.json)
+    for header in ("Location", "ETag", "Chibo-Position"):
+        assert again.headers[header] == first.headers[header]
+    assert event_count(service) == before
+    client.post(f"/meetings/{body['id']}/reschedule", {"scheduled_for": "2025-03-05",
+                                                        "reason": "Bão"})
+    after_reschedule = client.post("/meetings", body)
+    assert after_reschedule.status_code == 201 and after_reschedule.headers["ETag"] == '"2"'
+    assert after_reschedule.json["scheduled_on"] == "2025-03-05"
+    assert after_reschedule.headers["Chibo-Position"] == f"meetings:{before + 1}"
+    assert event_count(service) == before + 1
+
+
+def test_an_existing_id_cannot_be_scheduled_again_with_other_data(client, roster, service):
     meeting = schedule(client)
-    again = client.post("/meetings", {"id": meeting["id"], "cell_id": CELL, "kind": "regular",
-                                      "scheduled_for": MEETING_DAY})
-    assert again.status_code == 409
+    before = event_count(service)
+    for other in ({"scheduled_for": MEETING_DAY}, {"scheduled_for": STARTED, "place": "Đình"},
+                  {"scheduled_for": STARTED, "agenda": ["Kiểm điểm"]}):
+        again = client.post("/meetings", {"id": meeting["id"], "cell_id": CELL,
+                                          "kind": "regular"} | other)
+        assert again.status_code == 409 and again.content_type == PROBLEM
+        assert "already exists with other data" in again.json["detail"]
+    assert event_count(service) == before
+
+
+def test_a_notice_or_document_sent_again_with_its_id_is_harmless(client, roster, service):
+    meeting_id = str(schedule(client)["id"])
+    notice = {"id": str(uuid.uuid4()), "sent_at": "2025-03-01T08:00:00+07:00",
+              "to_members": True, "to_overseer_ids": ["O-1"]}
+    document = {"id": str(uuid.uuid4()), "phase": "before", "title": "Dự thảo",
+                "posted_at": "2025-03-01T09:00:00+07:00"}
+    for path, body in (("notices", notice), ("documents", document)):
+        first = client.post(f"/meetings/{meeting_id}/{path}", body)
+        before = event_count(service)
+        again = client.post(f"/meetings/{meeting_id}/{path}", body)
+        assert (again.status_code, again.json) == (200, first.json)
+        assert again.headers["Chibo-Position"] == first.headers["Chibo-Position"]
+        assert [item["id"] for item in again.json[path]] == [body["id"]]
+        assert event_count(service) == before
+    other_notice = client.post(f"/meetings/{meeting_id}/notices", notice | {"to_members": False})
+    other_document = client.post(f"/meetings/{meeting_id}/documents", document | {"title": "x"})
+    assert [other_notice.status_code, other_document.status_code] == [409, 409]
+    assert other_notice.content_type == other_document.content_type == PROBLEM
+    assert event_count(service) == before
+
+
+def test_a_meeting_is_recorded_as_held_at_the_latest_tomorrow_in_vietnam(client, roster, service):
+    today = datetime.now(VIETNAM).date()
+    after_tomorrow, tomorrow = today + timedelta(days=2), today + timedelta(days=1)
+    meeting_id = str(schedule(client, scheduled_for=after_tomorrow.isoformat())["id"])
+    before = event_count(service)
+    early = client.post(f"/meetings/{meeting_id}/held", {
+        "started_at": f"{after_tomorrow}T08:00:00+07:00",
+        "ended_at": f"{after_tomorrow}T10:00:00+07:00", "place": "x", "chair_id": "A",
+        "minute_taker_id": "B"})
+    assert early.status_code == 422 and early.content_type == PROBLEM
+    assert list(early.json["errors"]) == ["started_at"]
+    assert event_count(service) == before
+    hold(client, meeting_id, f"{tomorrow}T08:00:00+07:00", f"{tomorrow}T10:00:00+07:00")
+
+
+def test_a_page_beyond_the_last_possible_one_is_refused(client, roster):
+    schedule(client)
+    huge = client.get("/meetings?page=99999999999999999999999")
+    assert huge.status_code == 422 and huge.content_type == PROBLEM
+    assert "page" in huge.json["errors"]
+    assert client.get("/meetings?page=1000001").status_code == 422
+    last = client.get("/meetings?page=1000000&page_size=500")
+    assert last.status_code == 200 and last.json["items"] == []
 
 
 def test_meetings_are_listed_by_cell_period_and_kind(client, roster, service):
@@ -283,6 +377,11 @@ def test_the_service_documents_itself(app, client):
                  "/meetings/{meeting_id}/assessment/confirm", "/rubrics"):
         assert path in spec["paths"], path
     assert set(spec["paths"]["/meetings"]) >= {"get", "post"}
+    schemas = spec["components"]["schemas"]
+    for schema, field in (("ScheduleMeeting", "scheduled_for"), ("Held", "started_at"),
+                          ("Notice", "sent_at"), ("Document", "posted_at"), ("Task", "due_on")):
+        described = schemas[schema]["properties"][field]["description"]
+        assert "between 1930-01-01 and 2099-12-31 (Vietnam time)" in described, schema
     rubrics = client.get("/rubrics").json["items"]
     assert {r["id"] for r in rubrics} == {"default-regular", "default-thematic"}
     assert app.test_client().get("/readyz").status_code == 200

@@ -84,9 +84,53 @@ CASES = {
     "an unknown meeting": ("post", "/meetings/0b7d2c0e-0000-4000-8000-000000000000/cancel",
                            {"reason": "x"}),
     "an oversized body": ("post", "/meetings", "x" * (1024 * 1024 + 1)),
+    "an agenda as one text": ("post", "/meetings", GOOD_MEETING | {"agenda": "Kiểm điểm"}),
+    "a date-time in year 10000 in Vietnam": (
+        "post", "/meetings", GOOD_MEETING | {"scheduled_for": "9999-12-31T23:59:00-14:00"}),
+    "a date after 2099": ("post", "/meetings", GOOD_MEETING | {"scheduled_for": "2100-01-01"}),
+    "a date before 1930": ("post", "/meetings", GOOD_MEETING | {"scheduled_for": "1929-12-31"}),
+    "reschedule: a date-time in year 0 in Vietnam": ("post", M + "/reschedule", {
+        "scheduled_for": "0001-01-01T00:00:00+14:00", "reason": "r"}),
+    "held: date-times in year 9999": ("post", M + "/held", GOOD_HELD | {
+        "started_at": "9999-12-31T20:00:00-12:00", "ended_at": "9999-12-31T23:00:00-12:00"}),
+    "notice: sent in year 9999": ("post", M + "/notices", {
+        "sent_at": "9999-12-31T23:59:00-14:00"}),
+    "document: posted in year 1": ("post", M + "/documents", {
+        "phase": "before", "title": "x", "posted_at": "0001-01-01T00:00:00+14:00"}),
+    "resolution: a task due in 2100": ("post", M + "/resolution", GOOD_RESOLUTION | {
+        "tasks": [TASK | {"due_on": "2100-01-01"}]}),
+    "assessment: assessed in year 9999": ("post", M + "/assessment", {
+        "scores": SCORES, "total": 91, "grade": "good", "assessed_on": "9999-12-31"}),
+    "held: an unknown chair": ("post", M + "/held", GOOD_HELD | {"chair_id": "nobody"}),
+    "held: an unknown minute-taker": ("post", M + "/held", GOOD_HELD | {
+        "minute_taker_id": "no-one"}),
+    "notice: an unknown overseer": ("post", M + "/notices", {
+        "sent_at": STARTED, "to_overseer_ids": ["O-1", "nobody"]}),
+    "roll call: an unknown guest": ("put", M + "/roll-call", {
+        "entries": entries("A", "B", "C", "P"),
+        "guests": [{"member_id": "00000000-0000-0000-0000-00000000dead", "role": "overseer"}]}),
+    "resolution: a task owned by nobody": ("post", M + "/resolution", GOOD_RESOLUTION | {
+        "tasks": [TASK | {"owner_id": "nobody"}]}),
 }
 
 STATUS = {"malformed json": 400, "an unknown meeting": 404, "an oversized body": 413}
+NAMED = {  # the field the problem's `errors` must name, and the value its message must name
+    "an agenda as one text": ("agenda", None),
+    "a date-time in year 10000 in Vietnam": ("scheduled_for", "1930-01-01 and 2099-12-31"),
+    "a date after 2099": ("scheduled_for", "2099-12-31"),
+    "a date before 1930": ("scheduled_for", "1930-01-01"),
+    "reschedule: a date-time in year 0 in Vietnam": ("scheduled_for", "1930-01-01"),
+    "held: date-times in year 9999": ("started_at", "2099-12-31"),
+    "notice: sent in year 9999": ("sent_at", "2099-12-31"),
+    "document: posted in year 1": ("posted_at", "1930-01-01"),
+    "resolution: a task due in 2100": ("tasks", "2099-12-31"),
+    "assessment: assessed in year 9999": ("assessed_on", "2099-12-31"),
+    "held: an unknown chair": ("chair_id", "nobody"),
+    "held: an unknown minute-taker": ("minute_taker_id", "no-one"),
+    "notice: an unknown overseer": ("to_overseer_ids", "nobody"),
+    "roll call: an unknown guest": ("guests", "00000000-0000-0000-0000-00000000dead"),
+    "resolution: a task owned by nobody": ("tasks", "nobody"),
+}
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -100,6 +144,10 @@ def test_bad_input_answers_a_problem_and_stores_nothing(case, client, roster, se
     assert answer.content_type == "application/problem+json"
     assert answer.json["status"] == answer.status_code and answer.json["detail"]
     assert event_count(service) == before
+    if case in NAMED:
+        field, named = NAMED[case]
+        assert field in answer.json["errors"], answer.json
+        assert named is None or named in json.dumps(answer.json["errors"][field]), answer.json
 
 
 @pytest.mark.parametrize(("headers", "status"), [

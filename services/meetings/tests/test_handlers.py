@@ -18,6 +18,7 @@ from chibo_meetings.domain import (
     MeetingExistsError,
     MeetingNotFoundError,
 )
+from chibo_meetings.domain.events import Guest
 from chibo_meetings.handlers import HANDLERS, Context, handle
 
 from .domain_builders import CELL, CELL_ID, DAY, END, START, make_roll, present
@@ -26,11 +27,16 @@ CLOCK_NOW = datetime(2025, 3, 3, 18, 30, tzinfo=UTC)  # already 4 March in Vietn
 
 
 class FakeRoster:
+    members = frozenset({"A", "B", "C", "P", "E", "O-1"})
+
     def cell(self, cell_id):
         return CELL if cell_id == CELL_ID else None
 
     def roll(self, cell_id, on):
         return make_roll(on=on)
+
+    def known_members(self, member_ids):
+        return set(member_ids) & self.members
 
 
 class StoreTaskIndex:
@@ -51,10 +57,11 @@ class Harness:
     def __init__(self):
         self.store = MemoryEventStore("meetings")
         self.meetings = Repository(self.store, Meeting, publishing)
+        self.now = CLOCK_NOW
 
     def run(self, command, if_match=None):
         context = Context(self.meetings, FakeRoster(), StoreTaskIndex(self.store),
-                          lambda: CLOCK_NOW, if_match)
+                          lambda: self.now, if_match)
         return self.meetings.save(handle(command, context), Metadata("tester"),
                                   expected_version=if_match)
 
@@ -77,10 +84,12 @@ def test_every_command_has_a_handler():
     assert set(HANDLERS) == set(typing.get_args(c.Command))
 
 
-def test_a_meeting_id_is_scheduled_once(harness):
-    harness.run(c.ScheduleMeeting("m-1", CELL_ID, "regular", DAY))
-    with pytest.raises(MeetingExistsError):
-        harness.run(c.ScheduleMeeting("m-1", CELL_ID, "regular", DAY))
+def test_a_meeting_id_is_scheduled_once_and_the_same_plan_again_changes_nothing(harness):
+    first = harness.run(c.ScheduleMeeting("m-1", CELL_ID, "regular", DAY))
+    again = harness.run(c.ScheduleMeeting("m-1", CELL_ID, "regular", DAY))
+    assert (again.stream_id, again.version) == (first.stream_id, first.version)
+    with pytest.raises(MeetingExistsError, match="other data"):
+        harness.run(c.ScheduleMeeting("m-1", CELL_ID, "thematic", DAY, topic="Đường"))
     assert harness.store.last_position() == 1
 
 
@@ -110,6 +119,7 @@ def test_resolution_tasks_get_ids_and_later_meetings_report_on_them(harness):
     )))
     [task] = harness.meeting("m-1").resolution.tasks
     assert len(task.task_id) == 36
+    harness.now += timedelta(days=31)
     harness.held("m-2", START + timedelta(days=31))
     harness.run(c.ReportTaskProgress("m-2", task.task_id, "done", "xong"))
     [report] = harness.meeting("m-2").task_reports
@@ -122,6 +132,7 @@ def test_a_task_id_belongs_to_one_meeting(harness):
     harness.held("m-1")
     due = DAY + timedelta(days=9)
     harness.run(c.AdoptResolution("m-1", "x", 1, 0, 0, (c.TaskSpec("a", "A", due, "t-1"),)))
+    harness.now += timedelta(days=31)
     harness.held("m-2", START + timedelta(days=31))
     with pytest.raises(InvalidMeetingError, match="already used: t-1"):
         harness.run(c.AdoptResolution("m-2", "y", 1, 0, 0, (
@@ -145,3 +156,39 @@ def test_the_roll_call_is_checked_against_the_roll_of_the_meeting_day(harness):
     harness.run(c.RecordMeetingHeld("m-1", START, END, "x", "A", "B"))
     with pytest.raises(InvalidMeetingError, match="missing required members on 2025-03-03: P"):
         harness.run(c.RecordRollCall("m-1", present("A", "B", "C")))
+
+
+def test_members_named_by_a_command_must_be_known_from_members_events(harness):
+    harness.run(c.ScheduleMeeting("m-1", CELL_ID, "regular", DAY))
+    with pytest.raises(InvalidMeetingError) as raised:
+        harness.run(c.RecordMeetingHeld("m-1", START, END, "x", "nobody", "no-one"))
+    assert raised.value.errors == {
+        "chair_id": ["unknown members (not, or not yet, received from members.events): nobody"],
+        "minute_taker_id": [
+            "unknown members (not, or not yet, received from members.events): no-one"
+        ],
+    }
+    with pytest.raises(InvalidMeetingError, match=r"to_overseer_ids: .*: ghost$"):
+        harness.run(c.SendNotice("m-1", START, True, ("O-1", "ghost")))
+    harness.run(c.SendNotice("m-1", START, True, ("O-1",)))
+    harness.run(c.RecordMeetingHeld("m-1", START, END, "x", "A", "E"))
+    with pytest.raises(InvalidMeetingError, match=r"guests: .*: ghost$"):
+        harness.run(c.RecordRollCall("m-1", present("A", "B", "C", "P"),
+                                     (Guest("O-1", "overseer"), Guest("ghost", "overseer"))))
+    harness.run(c.RecordRollCall("m-1", present("A", "B", "C", "P"), (Guest("O-1", "overseer"),)))
+    with pytest.raises(InvalidMeetingError, match=r"tasks: .*: nobody$"):
+        harness.run(c.AdoptResolution("m-1", "x", 1, 0, 0, (
+            c.TaskSpec("a", "A", DAY), c.TaskSpec("b", "nobody", DAY),
+        )))
+    assert harness.store.last_position() == 4
+
+
+def test_a_meeting_cannot_be_recorded_as_held_after_tomorrow(harness):
+    harness.run(c.ScheduleMeeting("m-1", CELL_ID, "regular", DAY))
+    later = START + timedelta(days=3)  # 6 March; today is 4 March in Vietnam
+    with pytest.raises(InvalidMeetingError, match="2025-03-06 is in the future") as raised:
+        harness.run(c.RecordMeetingHeld("m-1", later, later + timedelta(hours=2), "x", "A", "B"))
+    assert "started_at" in raised.value.errors
+    tomorrow = START + timedelta(days=2)
+    harness.run(c.RecordMeetingHeld("m-1", tomorrow, tomorrow + timedelta(hours=2), "x", "A", "B"))
+    assert harness.meeting("m-1").held.held_on == date(2025, 3, 5)

@@ -8,8 +8,10 @@ import pytest
 
 from chibo_meetings.domain import (
     CellInfo,
+    IdInUseError,
     InvalidMeetingError,
     Meeting,
+    MeetingExistsError,
     MeetingStateError,
 )
 from chibo_meetings.domain.events import (
@@ -30,6 +32,7 @@ from .domain_builders import (
     END,
     NOW,
     START,
+    TODAY,
     held,
     present,
     roll_of,
@@ -68,10 +71,18 @@ def test_a_meeting_of_an_unknown_or_vanished_cell_cannot_be_scheduled():
         Meeting("m").schedule(commune, "x", "regular", DAY)
 
 
-def test_a_meeting_is_scheduled_only_once():
+def test_a_meeting_is_scheduled_once_and_a_retry_of_the_same_plan_changes_nothing():
     meeting = scheduled()
-    with pytest.raises(MeetingStateError):
-        meeting.schedule(CELL, CELL_ID, "regular", DAY)
+    meeting.reschedule(CELL, DAY + timedelta(days=7), "Bão")
+    version = meeting.version
+    meeting.schedule(CELL, CELL_ID, "regular", START, place="Nhà văn hóa")
+    assert meeting.version == version and meeting.scheduled_on == DAY + timedelta(days=7)
+    for other in ({"place": "Hội trường"}, {"agenda": ("Kiểm điểm",)}):
+        with pytest.raises(MeetingExistsError):
+            meeting.schedule(CELL, CELL_ID, "regular", START, **other)
+    with pytest.raises(MeetingExistsError):
+        meeting.schedule(CELL, CELL_ID, "regular", DAY, place="Nhà văn hóa")
+    assert meeting.version == version
 
 
 def test_a_rescheduled_meeting_keeps_the_previous_day_and_the_reason():
@@ -90,8 +101,8 @@ def test_nothing_can_be_recorded_after_a_cancellation():
         lambda: meeting.cancel("again", NOW),
         lambda: meeting.send_notice("n", NOW, True, ()),
         lambda: meeting.post_document("d", "before", "Dự thảo", NOW, None),
-        lambda: meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B"),
-        lambda: meeting.call_roll(roll_of, present("A"), ()),
+        lambda: meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B", today=TODAY),
+        lambda: meeting.call_roll(roll_of, present("A"), (), today=TODAY),
         lambda: meeting.adopt_resolution("x", 1, 0, 0),
         lambda: meeting.self_assess(None, {}, 0, "weak", DAY),
         lambda: meeting.confirm_grade(0, "weak", DAY),
@@ -105,13 +116,13 @@ def test_nothing_can_be_recorded_after_a_cancellation():
 def test_no_roll_call_before_the_meeting_is_held():
     meeting = scheduled()
     with pytest.raises(MeetingStateError, match="not been held"):
-        meeting.call_roll(roll_of, present("A", "B", "C", "P"), ())
+        meeting.call_roll(roll_of, present("A", "B", "C", "P"), (), today=TODAY)
 
 
 def test_a_meeting_ends_after_it_starts():
     for end in (START, START - timedelta(minutes=1), START + timedelta(hours=25)):
         with pytest.raises(InvalidMeetingError) as raised:
-            scheduled().hold(START, end, place="x", chair_id="A", minute_taker_id="B")
+            scheduled().hold(START, end, place="x", chair_id="A", minute_taker_id="B", today=TODAY)
         assert "ended_at" in raised.value.errors
 
 
@@ -121,7 +132,7 @@ def test_a_held_meeting_records_its_day_and_duration():
     assert isinstance(event, MeetingHeld)
     assert (event.held_on, event.duration_minutes, event.cell_id) == (DAY, 120, CELL_ID)
     with pytest.raises(MeetingStateError):
-        meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B")
+        meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B", today=TODAY)
     with pytest.raises(MeetingStateError):
         meeting.cancel("too late", NOW)
 
@@ -130,15 +141,15 @@ def test_the_meeting_day_is_the_day_in_vietnam_whatever_the_offset_written():
     meeting = scheduled()
     late_evening_utc = datetime(2025, 3, 3, 18, 30, tzinfo=UTC)  # 01:30 on 4 March in Vietnam
     meeting.hold(late_evening_utc, late_evening_utc + timedelta(hours=2), place="x",
-                 chair_id="A", minute_taker_id="B")
+                 chair_id="A", minute_taker_id="B", today=TODAY)
     assert meeting.held is not None and meeting.held.held_on == date(2025, 3, 4)
 
 
 def test_the_first_roll_call_is_recorded_and_later_ones_are_corrections():
     meeting = held()
-    meeting.call_roll(roll_of, present("A", "B", "C", "P"), ())
+    meeting.call_roll(roll_of, present("A", "B", "C", "P"), (), today=TODAY)
     absent = (*present("A", "B", "C"), AttendanceEntry("P", "absent_excused", "ốm"))
-    meeting.call_roll(roll_of, absent, (Guest("O-1", "overseer"),), reason="P was ill")
+    meeting.call_roll(roll_of, absent, (Guest("O-1", "overseer"),), reason="P was ill", today=TODAY)
     first, correction = meeting.collect()[-2:]
     assert type(first) is AttendanceRecorded
     assert isinstance(correction, AttendanceCorrected)
@@ -150,7 +161,7 @@ def test_the_first_roll_call_is_recorded_and_later_ones_are_corrections():
 def test_repeating_the_current_roll_call_records_nothing():
     meeting = with_roll_call()
     version = meeting.version
-    meeting.call_roll(roll_of, tuple(reversed(present("A", "B", "C", "P"))), ())
+    meeting.call_roll(roll_of, tuple(reversed(present("A", "B", "C", "P"))), (), today=TODAY)
     assert meeting.version == version and not meeting.collect()[version:]
 
 
@@ -158,7 +169,7 @@ def test_a_resolution_needs_the_roll_call_and_stays_within_the_voting_base():
     meeting = held()
     with pytest.raises(MeetingStateError, match="roll"):
         meeting.adopt_resolution("Nghị quyết", 3, 0, 0)
-    meeting.call_roll(roll_of, present("A", "B", "C", "P"), ())
+    meeting.call_roll(roll_of, present("A", "B", "C", "P"), (), today=TODAY)
     with pytest.raises(InvalidMeetingError, match="voting base"):
         meeting.adopt_resolution("Nghị quyết", 3, 1, 0)  # P is probationary: 3 may vote
     meeting.adopt_resolution("Nghị quyết", 2, 0, 1)
@@ -172,7 +183,7 @@ def test_a_correction_cannot_shrink_the_voting_base_below_the_adopted_tally():
     meeting.adopt_resolution("Nghị quyết", 3, 0, 0)
     fewer = (*present("A", "B", "P"), AttendanceEntry("C", "absent_unexcused"))
     with pytest.raises(InvalidMeetingError, match="exceed"):
-        meeting.call_roll(roll_of, fewer, ())
+        meeting.call_roll(roll_of, fewer, (), today=TODAY)
 
 
 def test_resolution_tasks_are_due_after_the_meeting_and_have_distinct_ids():
@@ -239,7 +250,7 @@ def test_an_after_document_needs_the_meeting_held():
     meeting.post_document("d1", "before", "Dự thảo nghị quyết", NOW, "https://x/d1")
     with pytest.raises(MeetingStateError):
         meeting.post_document("d2", "after", "Biên bản", NOW, None)
-    meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B")
+    meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B", today=TODAY)
     with pytest.raises(InvalidMeetingError):
         meeting.post_document("d2", "after", "Biên bản", START - timedelta(hours=1), None)
     meeting.post_document("d2", "after", "Biên bản", END, None)
@@ -254,3 +265,53 @@ def test_rehydrating_the_events_gives_back_the_same_meeting():
     again = Meeting.rehydrate(meeting.id, events)
     assert vars(again) == vars(meeting)
     assert again.version == len(events)
+
+
+def test_a_notice_sent_again_with_its_id_is_a_retry_and_other_content_a_conflict():
+    meeting = scheduled()
+    meeting.send_notice("n-1", NOW, True, ("O-1",))
+    version = meeting.version
+    meeting.send_notice("n-1", NOW, True, ["O-1"])
+    assert meeting.version == version and len(meeting.notices) == 1
+    with pytest.raises(IdInUseError, match="notice n-1"):
+        meeting.send_notice("n-1", NOW, True, ("O-1", "O-2"))
+    meeting.send_notice("n-2", NOW, True, ("O-1",))
+    assert [n.notice_id for n in meeting.notices] == ["n-1", "n-2"]
+
+
+def test_a_document_posted_again_with_its_id_is_a_retry_and_other_content_a_conflict():
+    meeting = held()
+    meeting.post_document("d-1", "after", "Biên bản", END, "https://docs/1")
+    version = meeting.version
+    meeting.post_document("d-1", "after", "Biên bản", END, "https://docs/1")
+    assert meeting.version == version and len(meeting.documents) == 1
+    with pytest.raises(IdInUseError, match="document d-1"):
+        meeting.post_document("d-1", "after", "Nghị quyết", END, "https://docs/1")
+    assert meeting.version == version
+
+
+def test_a_meeting_is_recorded_as_held_at_the_latest_tomorrow():
+    tomorrow_evening = START + timedelta(days=1)
+    meeting = scheduled()
+    meeting.hold(tomorrow_evening, tomorrow_evening + timedelta(hours=2), place="x",
+                 chair_id="A", minute_taker_id="B", today=DAY)
+    assert meeting.held is not None and meeting.held.held_on == date(2025, 3, 4)
+    in_two_days = START + timedelta(days=2)
+    with pytest.raises(InvalidMeetingError) as raised:
+        scheduled().hold(in_two_days, in_two_days + timedelta(hours=2), place="x",
+                         chair_id="A", minute_taker_id="B", today=DAY)
+    assert "started_at" in raised.value.errors and "2025-03-05" in str(raised.value)
+    late_night = datetime(2025, 3, 4, 16, 0, tzinfo=UTC)  # 23:00 on the 4th, ends on the 5th
+    with pytest.raises(InvalidMeetingError) as raised:
+        scheduled().hold(late_night, late_night + timedelta(hours=2), place="x",
+                         chair_id="A", minute_taker_id="B", today=DAY)
+    assert list(raised.value.errors) == ["ended_at"]
+
+
+def test_no_roll_call_for_a_meeting_held_after_tomorrow():
+    meeting = held()  # held on 3 March
+    with pytest.raises(InvalidMeetingError) as raised:
+        meeting.call_roll(roll_of, present("A", "B", "C", "P"), (), today=DAY - timedelta(days=2))
+    assert "entries" in raised.value.errors and meeting.roll_call is None
+    meeting.call_roll(roll_of, present("A", "B", "C", "P"), (), today=DAY - timedelta(days=1))
+    assert meeting.roll_call is not None

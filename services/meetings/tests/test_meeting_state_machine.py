@@ -6,7 +6,7 @@ agree, a refused command must leave no event, and the events must rebuild the sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
@@ -32,6 +32,8 @@ class Model:
     votes: int | None = None
     assessed: bool = False
     confirmed: bool = False
+    plan: tuple[str, str | None] | None = None
+    records: dict[str, tuple[object, ...]] = field(default_factory=dict)  # notice, document ids
 
     @property
     def open(self) -> bool:
@@ -61,11 +63,13 @@ class MeetingMachine(RuleBasedStateMachine):
           topic=st.sampled_from([None, "", " ", "Đường bê tông"]), known=st.booleans())
     def schedule(self, kind, topic, known):
         cell = CELL if known else None
-        expected = (self.model.status is None and known
-                    and (kind != "thematic" or bool(topic and topic.strip())))
+        retried = self.model.plan == (kind, topic)
+        expected = retried or (self.model.status is None and known
+                               and (kind != "thematic" or bool(topic and topic.strip())))
         if self.attempt(lambda: self.meeting.schedule(cell, CELL_ID, kind, START, topic=topic),
-                        expected=expected):
+                        expected=expected) and not retried:
             self.model.status, self.model.kind = "scheduled", kind
+            self.model.plan = (kind, topic)
 
     @rule(days=st.integers(-10, 40), vanished=st.booleans())
     def reschedule(self, days, vanished):
@@ -82,24 +86,33 @@ class MeetingMachine(RuleBasedStateMachine):
 
     @rule(to_members=st.booleans(), overseers=st.lists(st.sampled_from(["O1", "O2"]), max_size=2))
     def notify(self, to_members, overseers):
-        expected = self.model.open and (to_members or bool(overseers))
-        self.attempt(lambda: self.meeting.send_notice("n", NOW, to_members, overseers),
-                     expected=expected)
+        content = ("notice", to_members, tuple(overseers))
+        self.record("n", content, self.model.open and (to_members or bool(overseers)),
+                    lambda: self.meeting.send_notice("n", NOW, to_members, overseers))
 
     @rule(phase=st.sampled_from(["before", "after"]), minutes=st.integers(-300, 3000))
     def document(self, phase, minutes):
         posted = START + timedelta(minutes=minutes)
         expected = self.model.open if phase == "before" else (
             self.model.status == "held" and minutes >= 0)
-        self.attempt(lambda: self.meeting.post_document("d", phase, "Biên bản", posted, None),
-                     expected=expected)
+        self.record("d", ("document", phase, posted), expected,
+                    lambda: self.meeting.post_document("d", phase, "Biên bản", posted, None))
+
+    def record(self, record_id, content, expected, action):
+        """A client-chosen id: once recorded, the same content is a retry, other a conflict."""
+        earlier = self.model.records.get(record_id)
+        if earlier is not None:
+            expected = earlier == content
+        if self.attempt(action, expected=expected):
+            self.model.records[record_id] = content
 
     @rule(minutes=st.integers(-60, 1600))
     def hold(self, minutes):
         end = START + timedelta(minutes=minutes)
         expected = self.model.status == "scheduled" and 0 < minutes <= 24 * 60
         if self.attempt(lambda: self.meeting.hold(START, end, place="x", chair_id="A",
-                                                  minute_taker_id="B"), expected=expected):
+                                                  minute_taker_id="B", today=DAY),
+                        expected=expected):
             self.model.status = "held"
 
     @rule(listed=st.fixed_dictionaries({m: statuses for m in "ABCP"}),
@@ -118,7 +131,7 @@ class MeetingMachine(RuleBasedStateMachine):
         expected = (self.model.status == "held" and not drop and not stranger
                     and not excused_without_reason
                     and (self.model.votes is None or self.model.votes <= base))
-        if self.attempt(lambda: self.meeting.call_roll(lambda c, d: ROLL, entries, ()),
+        if self.attempt(lambda: self.meeting.call_roll(lambda c, d: ROLL, entries, (), today=DAY),
                         expected=expected):
             self.model.voting_base = base
 
@@ -197,7 +210,9 @@ class MeetingMachine(RuleBasedStateMachine):
             return
         assert self.meeting.held is not None and roll.held_on == self.meeting.held.held_on
         assert roll.required == len(roll.required_member_ids) == len(ROLL.required)
-        assert roll.present + roll.absent_excused + roll.absent_unexcused == roll.required
+        in_base = roll.present - roll.exempted_present
+        assert in_base + roll.absent_excused + roll.absent_unexcused == roll.required
+        assert roll.exempted_present == len(roll.exempted_present_member_ids)
         assert roll.voting_base == len(roll.voting_member_ids)
         assert set(roll.voting_member_ids) <= VOTERS
 

@@ -49,11 +49,20 @@ def test_an_excused_absence_needs_a_reason():
 
 def test_an_exempted_member_who_comes_is_present_but_does_not_enlarge_the_base():
     figures = check_roll_call(ROLL, present("A", "B", "P", "T", "E"), ())
-    assert (figures.required, figures.present, figures.attendance_rate) == (4, 4, 1.0)
+    assert (figures.required, figures.present, figures.exempted_present) == (4, 5, 1)
+    assert figures.attendance_rate == 1.25  # present ÷ required, not capped
     assert figures.exempted_present_member_ids == ("E",)
     assert figures.exempted_member_ids == ("E",)
     without = check_roll_call(ROLL, present("A", "B", "P", "T"), ())
-    assert without.exempted_present == 0 and without.required == 4
+    assert (without.present, without.exempted_present, without.required) == (4, 0, 4)
+
+
+def test_an_exempted_member_who_comes_counts_in_the_rate_of_a_partly_absent_cell():
+    entries = (*present("A", "B", "E"), AttendanceEntry("P", "absent_excused", "ốm"),
+               AttendanceEntry("T", "absent_unexcused"))
+    figures = check_roll_call(ROLL, entries, ())
+    assert (figures.present, figures.absent_excused, figures.absent_unexcused) == (3, 1, 1)
+    assert (figures.required, figures.attendance_rate) == (4, 0.75)
 
 
 def test_attached_members_count_in_the_host_base_but_do_not_vote_there():
@@ -64,7 +73,7 @@ def test_attached_members_count_in_the_host_base_but_do_not_vote_there():
     assert figures.voting_base == 3
 
 
-def test_figures_count_only_the_required_base():
+def test_absences_count_only_the_required_base():
     entries = (AttendanceEntry("A", "present"), AttendanceEntry("B", "absent_unexcused"),
                AttendanceEntry("P", "absent_excused", "công tác"),
                AttendanceEntry("T", "present"), AttendanceEntry("E", "absent_excused", "ốm"))

@@ -1,6 +1,7 @@
 """The meetings domain: the Meeting aggregate, its private events, the roll and the rubrics."""
 
 from chibo_meetings.domain.errors import (
+    IdInUseError,
     InvalidMeetingError,
     MeetingExistsError,
     MeetingNotFoundError,
@@ -17,6 +18,7 @@ __all__ = [
     "RUBRICS",
     "CellInfo",
     "CellRoll",
+    "IdInUseError",
     "InvalidMeetingError",
     "Meeting",
     "MeetingExistsError",

@@ -17,10 +17,14 @@ class MeetingNotFoundError(MeetingsError):
 
 
 class MeetingExistsError(MeetingsError):
-    """A meeting with this id was already scheduled."""
+    """A meeting with this id was already scheduled, with other data."""
 
     def __init__(self, meeting_id: str) -> None:
-        super().__init__(f"meeting {meeting_id} already exists")
+        super().__init__(f"meeting {meeting_id} already exists with other data")
+
+
+class IdInUseError(MeetingsError):
+    """A client-chosen id already names another record of the meeting (a notice, a document)."""
 
 
 class MeetingStateError(MeetingsError):

@@ -11,7 +11,12 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chibo_meetings.domain.errors import InvalidMeetingError, MeetingStateError
+from chibo_meetings.domain.errors import (
+    IdInUseError,
+    InvalidMeetingError,
+    MeetingExistsError,
+    MeetingStateError,
+)
 from chibo_meetings.domain.events import (
     AttendanceCorrected,
     AttendanceEntry,
@@ -43,6 +48,8 @@ from chibo_meetings.domain.state import MeetingState, day_of
 KINDS = ("regular", "thematic", "combined")
 TOPIC_REQUIRED = frozenset({"thematic"})
 MAX_DURATION = timedelta(hours=24)
+# How far past today (in Vietnam) a meeting may be recorded as held: a day, for clock skew.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class Meeting(MeetingState):
@@ -59,18 +66,22 @@ class Meeting(MeetingState):
         topic: str | None = None,
         agenda: Sequence[str] = (),
     ) -> None:
-        """Plan a meeting of `cell_id`; `cell` is what is known of it (None when unknown)."""
-        if self.plan is not None:
-            raise MeetingStateError(f"meeting {self.id} is already scheduled")
+        """Plan a meeting of `cell_id`; `cell` is what is known of it (None when unknown).
+        Planning it again as it was first planned is a retry and changes nothing."""
+        planned = MeetingScheduled(
+            self.id, cell_id, kind, scheduled_for, day_of(scheduled_for), place, topic,
+            tuple(agenda),
+        )
+        if self.origin is not None:
+            if planned != self.origin:
+                raise MeetingExistsError(self.id)
+            return
         if kind not in KINDS:
             raise InvalidMeetingError.on("kind", f"must be one of {', '.join(KINDS)}")
         if kind in TOPIC_REQUIRED and not (topic and topic.strip()):
             raise InvalidMeetingError.on("topic", f"a {kind} meeting needs a topic")
-        require_cell_on(cell, cell_id, day_of(scheduled_for))
-        self.trigger(MeetingScheduled(
-            self.id, cell_id, kind, scheduled_for, day_of(scheduled_for), place, topic,
-            tuple(agenda),
-        ))
+        require_cell_on(cell, cell_id, planned.scheduled_on)
+        self.trigger(planned)
 
     def reschedule(
         self, cell: CellInfo | None, scheduled_for: date | datetime, reason: str
@@ -91,6 +102,13 @@ class Meeting(MeetingState):
     def send_notice(
         self, notice_id: str, sent_at: datetime, to_members: bool, to_overseer_ids: Sequence[str]
     ) -> None:
+        """Record a notice; the same `notice_id` again is a retry, which changes nothing."""
+        earlier = next((n for n in self.notices if n.notice_id == notice_id), None)
+        if earlier is not None:
+            recorded = (earlier.sent_at, earlier.to_members, earlier.to_overseer_ids)
+            asked = (sent_at, to_members, tuple(to_overseer_ids))
+            _require_same(f"notice {notice_id}", recorded, asked)
+            return
         self._require_open()
         if not to_members and not to_overseer_ids:
             raise InvalidMeetingError.on("to_members", "a notice must go to someone")
@@ -102,6 +120,12 @@ class Meeting(MeetingState):
     def post_document(
         self, document_id: str, phase: str, title: str, posted_at: datetime, uri: str | None
     ) -> None:
+        """Record a document; the same `document_id` again is a retry, which changes nothing."""
+        earlier = next((d for d in self.documents if d.document_id == document_id), None)
+        if earlier is not None:
+            recorded = (earlier.phase, earlier.title, earlier.posted_at, earlier.uri)
+            _require_same(f"document {document_id}", recorded, (phase, title, posted_at, uri))
+            return
         self._require_open()
         if phase == "after":
             held = self._require_held("documents can be posted 'after' it")
@@ -121,12 +145,16 @@ class Meeting(MeetingState):
         place: str,
         chair_id: str,
         minute_taker_id: str,
+        today: date,
     ) -> None:
+        """Record that the meeting took place (`today`: the day in Vietnam, for the future)."""
         self._require_planned("recorded as held again")
         if ended_at <= started_at:
             raise InvalidMeetingError.on("ended_at", "the meeting must end after it starts")
         if ended_at - started_at > MAX_DURATION:
             raise InvalidMeetingError.on("ended_at", "a meeting lasts at most 24 hours")
+        for name, moment in (("started_at", started_at), ("ended_at", ended_at)):
+            _require_not_future(name, day_of(moment), today)
         plan = self.scheduled
         minutes = int((ended_at - started_at).total_seconds() // 60)
         self.trigger(MeetingHeld(
@@ -140,10 +168,13 @@ class Meeting(MeetingState):
         entries: Sequence[AttendanceEntry],
         guests: Sequence[Guest],
         reason: str | None = None,
+        *,
+        today: date,
     ) -> None:
         """Record the roll call against `roll_of(cell, meeting day)`; when one exists, correct it
         (a correction replaces it whole; repeating the current one changes nothing)."""
         held = self._require_held("the roll can be called")
+        _require_not_future("entries", held.held_on, today)
         if self.roll_call is not None and repeats(self.roll_call, entries, guests):
             return
         roll = roll_of(self.cell_id, held.held_on)
@@ -258,3 +289,19 @@ class Meeting(MeetingState):
         if self.held is None:
             raise MeetingStateError(f"meeting {self.id} has not been held yet; only then {action}")
         return self.held
+
+
+def _require_same(named: str, recorded: tuple[Any, ...], asked: tuple[Any, ...]) -> None:
+    """A client-chosen id names one record: asking for it again is a retry, unless it differs."""
+    if asked != recorded:
+        raise IdInUseError(f"{named} is already recorded on this meeting with other content")
+
+
+def _require_not_future(field: str, day: date, today: date) -> None:
+    """A meeting is recorded as held (its roll called) once it took place, give or take a day."""
+    latest = today + FUTURE_TOLERANCE
+    if day > latest:
+        raise InvalidMeetingError.on(field, (
+            f"the meeting day {day} is in the future: a meeting is recorded once it took place "
+            f"(today is {today} in Vietnam; at the latest {latest})"
+        ))

@@ -2,7 +2,8 @@
 
 Decisions: a member temporarily attached to another cell is required by the host cell, not by
 the home cell (each active member is counted exactly once); an exempted member may be listed and
-counts as present without enlarging the base; attached members do not vote in the host cell.
+counts as present without enlarging the base, so the attendance rate (present ÷ required) can
+exceed 1; attached members do not vote in the host cell.
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ class CellRoll:
 
 @dataclass(frozen=True)
 class RollCallFigures:
-    """The attendance figures of one roll call, as reporting needs them."""
+    """The attendance figures of one roll call, as reporting needs them: `present` counts the
+    required members present and the exempted members who came (`exempted_present` of them);
+    the absences count required members only."""
 
     required: int
     present: int
@@ -142,15 +145,16 @@ def _figures(roll: CellRoll, entries: Sequence[AttendanceEntry]) -> RollCallFigu
     counted = {s: sum(1 for m in roll.required if status[m] == s) for s in
                (PRESENT, ABSENT_EXCUSED, ABSENT_UNEXCUSED)}
     exempted_present = sorted(m for m in roll.exempted if status.get(m) == PRESENT)
+    present = counted[PRESENT] + len(exempted_present)
     voting = sorted(m for m, s in status.items() if s == PRESENT and m in roll.voters)
     required = len(roll.required)
     return RollCallFigures(
         required=required,
-        present=counted[PRESENT],
+        present=present,
         absent_excused=counted[ABSENT_EXCUSED],
         absent_unexcused=counted[ABSENT_UNEXCUSED],
         exempted_present=len(exempted_present),
-        attendance_rate=round(counted[PRESENT] / required, 4) if required else None,
+        attendance_rate=round(present / required, 4) if required else None,
         required_member_ids=tuple(sorted(roll.required)),
         attached_member_ids=tuple(sorted(roll.attached & roll.required)),
         exempted_member_ids=tuple(sorted(roll.exempted)),

@@ -40,6 +40,7 @@ class MeetingState(Aggregate):
 
     def __init__(self, meeting_id: str) -> None:
         super().__init__(meeting_id)
+        self.origin: MeetingScheduled | None = None  # as first planned: a retried create matches it
         self.plan: MeetingScheduled | None = None
         self.reschedules: list[MeetingRescheduled] = []
         self.cancellation: MeetingCancelled | None = None
@@ -94,7 +95,7 @@ class MeetingState(Aggregate):
         _APPLY[type(event)](self, event)
 
     def _scheduled(self, event: MeetingScheduled) -> None:
-        self.plan = event
+        self.origin = self.plan = event
 
     def _rescheduled(self, event: MeetingRescheduled) -> None:
         self.reschedules.append(event)

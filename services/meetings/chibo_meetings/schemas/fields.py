@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from chibo_contracts.meetings import DateOrDateTime
+from chibo_meetings.domain.state import VIETNAM
+
 MAX_TEXT = 20_000
+# Every date and date-time of a meeting falls on these days of Vietnam's calendar: the Party was
+# founded in 1930, and a far bound keeps each time convertible to Vietnam's day (9999-12-31T23:59
+# at -14:00 is already in year 10000 there).
+FIRST_DAY, LAST_DAY = date(1930, 1, 1), date(2099, 12, 31)
+_FIRST_MOMENT = datetime.combine(FIRST_DAY, datetime.min.time(), VIETNAM)
+_AFTER_LAST_MOMENT = datetime.combine(LAST_DAY + timedelta(days=1), datetime.min.time(), VIETNAM)
+IN_RANGE = f"between {FIRST_DAY} and {LAST_DAY} (Vietnam time)"
 
 
 class Text(fields.String):
@@ -61,12 +72,31 @@ def count(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000), **kwargs)
 
 
-class Agenda(fields.List[str]):
-    """A list of agenda items; a single text is taken as a one-item list."""
+def _in_range(value: date) -> None:
+    if isinstance(value, datetime):
+        inside = _FIRST_MOMENT <= value < _AFTER_LAST_MOMENT
+    else:
+        inside = FIRST_DAY <= value <= LAST_DAY
+    if not inside:
+        raise ValidationError(f"Must be {IN_RANGE}.")
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(Text(), **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        items = [value] if isinstance(value, str) else value
-        return super()._deserialize(items, attr, data, **kwargs)
+def _described(description: str) -> dict[str, str]:
+    return {"description": f"{description}, {IN_RANGE}"}
+
+
+def moment(description: str = "a date-time with offset", **kwargs: Any) -> fields.AwareDateTime:
+    """A date-time with offset on a day of the meetings' range."""
+    return fields.AwareDateTime(validate=_in_range, metadata=_described(description), **kwargs)
+
+
+def day(description: str = "YYYY-MM-DD", **kwargs: Any) -> fields.Date:
+    """A date in the meetings' range."""
+    return fields.Date(validate=_in_range, metadata=_described(description), **kwargs)
+
+
+def day_or_moment(
+    description: str = "YYYY-MM-DD or a date-time with offset", **kwargs: Any
+) -> DateOrDateTime:
+    """A date, or a date-time with offset, in the meetings' range."""
+    return DateOrDateTime(validate=_in_range, metadata=_described(description), **kwargs)

@@ -12,20 +12,24 @@ from chibo_contracts.meetings import (
     GRADES,
     MEETING_KINDS,
     TASK_STATUSES,
-    DateOrDateTime,
 )
 from chibo_meetings.commands import TaskSpec
 from chibo_meetings.domain.events import AttendanceEntry, Guest
 from chibo_meetings.schemas.fields import (
     MAX_TEXT,
-    Agenda,
     Boolean,
     Number,
     Text,
     count,
+    day,
+    day_or_moment,
     member_id,
+    moment,
     uuid_id,
 )
+
+MAX_PAGE_NUMBER = 1_000_000
+KNOWN_MEMBER = "a member known from members.events"
 
 
 def _one_of(choices: tuple[str, ...], **kwargs: Any) -> fields.String:
@@ -40,16 +44,14 @@ class ScheduleMeetingSchema(Schema):
     id = uuid_id(load_default=None, metadata={"description": "client-chosen UUID"})
     cell_id = member_id(required=True)
     kind = _one_of(MEETING_KINDS, required=True)
-    scheduled_for = DateOrDateTime(
-        required=True, metadata={"description": "YYYY-MM-DD or a date-time with offset"}
-    )
+    scheduled_for = day_or_moment(required=True)
     place = _optional_text()
     topic = _optional_text(metadata={"description": "required for a thematic meeting"})
-    agenda = Agenda(load_default=list)
+    agenda = fields.List(Text(), load_default=list, metadata={"description": "a list of texts"})
 
 
 class RescheduleSchema(Schema):
-    scheduled_for = DateOrDateTime(required=True)
+    scheduled_for = day_or_moment(required=True)
     reason = Text(required=True)
 
 
@@ -59,25 +61,27 @@ class CancelSchema(Schema):
 
 class NoticeSchema(Schema):
     id = uuid_id(load_default=None)
-    sent_at = fields.AwareDateTime(required=True)
+    sent_at = moment(required=True)
     to_members = Boolean(load_default=True)
-    to_overseer_ids = fields.List(member_id(), load_default=list)
+    to_overseer_ids = fields.List(member_id(), load_default=list, metadata={
+        "description": f"the overseers notified, each {KNOWN_MEMBER} (of any unit)"
+    })
 
 
 class DocumentSchema(Schema):
     id = uuid_id(load_default=None)
     phase = _one_of(DOCUMENT_PHASES, required=True)
     title = Text(required=True)
-    posted_at = fields.AwareDateTime(required=True)
+    posted_at = moment(required=True)
     uri = _optional_text(max_length=2000)
 
 
 class HeldSchema(Schema):
-    started_at = fields.AwareDateTime(required=True)
-    ended_at = fields.AwareDateTime(required=True)
+    started_at = moment("when it started, on tomorrow (in Vietnam) at the latest", required=True)
+    ended_at = moment("when it ended, on tomorrow (in Vietnam) at the latest", required=True)
     place = Text(required=True)
-    chair_id = member_id(required=True)
-    minute_taker_id = member_id(required=True)
+    chair_id = member_id(required=True, metadata={"description": KNOWN_MEMBER})
+    minute_taker_id = member_id(required=True, metadata={"description": KNOWN_MEMBER})
 
 
 class EntrySchema(Schema):
@@ -91,7 +95,7 @@ class EntrySchema(Schema):
 
 
 class GuestSchema(Schema):
-    member_id = member_id(required=True)
+    member_id = member_id(required=True, metadata={"description": KNOWN_MEMBER})
     role = Text(required=True, max_length=100)
 
     @post_load
@@ -108,8 +112,8 @@ class RollCallSchema(Schema):
 class TaskSchema(Schema):
     id = uuid_id(load_default=None)
     description = Text(required=True, max_length=MAX_TEXT)
-    owner_id = member_id(required=True)
-    due_on = fields.Date(required=True)
+    owner_id = member_id(required=True, metadata={"description": KNOWN_MEMBER})
+    due_on = day(required=True)
 
     @post_load
     def task(self, data: dict[str, Any], **_: Any) -> TaskSpec:
@@ -140,13 +144,13 @@ class AssessmentSchema(Schema):
     )
     total = Number(required=True)
     grade = _one_of(GRADES, required=True)
-    assessed_on = fields.Date(load_default=None, allow_none=True)
+    assessed_on = day(load_default=None, allow_none=True)
 
 
 class ConfirmSchema(Schema):
     total = Number(required=True)
     grade = _one_of(GRADES, required=True)
-    confirmed_on = fields.Date(load_default=None, allow_none=True)
+    confirmed_on = day(load_default=None, allow_none=True)
 
 
 class MeetingQuerySchema(Schema):
@@ -154,7 +158,7 @@ class MeetingQuerySchema(Schema):
     from_ = fields.Date(data_key="from", metadata={"description": "first meeting day"})
     to = fields.Date(metadata={"description": "last meeting day"})
     kind = _one_of(MEETING_KINDS)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE_NUMBER))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
     @validates_schema
