@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,30 @@ def _optional_int(env: Mapping[str, str], name: str, *, minimum: int) -> int | N
     return int(value)
 
 
+def _seconds(env: Mapping[str, str], name: str, *, default: float, most: float = 60.0) -> float:
+    """The seconds `name` of `env` (0 to `most`), `default` when unset or empty."""
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= most:
+        raise ValueError(f"{name} must be a number of seconds from 0 to {most:g}, not {value!r}")
+    return seconds
+
+
+def wait_until(done: Callable[[], bool], seconds: float, interval: float = 0.05) -> bool:
+    """Ask `done` until it says yes or `seconds` have passed; its last answer."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
 def kafka_client_config(env: Mapping[str, str]) -> dict[str, Any]:
     """kafka-python security options from `KAFKA_SECURITY_KEYS` (flags as `true`/`false`)."""
     config: dict[str, Any] = {}
@@ -80,6 +105,10 @@ class PlatformSettings:
     kafka_replication_factor: int = 1
     kafka_client_config: Mapping[str, Any] = field(default_factory=dict)
     kafka_session_timeout_ms: int | None = None
+    # How long a write naming a unit or member the service has not received yet waits for it
+    # (it was most likely created a moment ago, elsewhere) before refusing it: no wait unless
+    # configured: `CHIBO_REFERENCE_WAIT_SECONDS`, 3 by default when read from the environment.
+    reference_wait_seconds: float = 0.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PlatformSettings:
@@ -93,6 +122,7 @@ class PlatformSettings:
             kafka_replication_factor=int(env.get("KAFKA_REPLICATION_FACTOR", "1")),
             kafka_client_config=kafka_client_config(env),
             kafka_session_timeout_ms=_optional_int(env, "KAFKA_SESSION_TIMEOUT_MS", minimum=6000),
+            reference_wait_seconds=_seconds(env, "CHIBO_REFERENCE_WAIT_SECONDS", default=3.0),
         )
 
     def database_url(self, service: str, env: Mapping[str, str] | None = None) -> str:

@@ -52,6 +52,7 @@ def _service() -> MeetingsService:
 
 def _write(command: c.Command, *, created: bool = False) -> Answer:
     service = _service()
+    service.await_references(command)
     service.authorize_command(g.caller, command)
     return run_command(
         service.store, partial(service.handle, command), service.render,

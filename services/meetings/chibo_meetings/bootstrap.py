@@ -13,7 +13,7 @@ from chibo_eventsourcing.bus import Bus
 from chibo_eventsourcing.consumer import ConsumerRunner
 from chibo_eventsourcing.relay import Relay
 from chibo_eventsourcing.repository import Written
-from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus
+from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus, wait_until
 from chibo_eventsourcing.sql.engine import create_engine, read_connection
 from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.store import Clock, Metadata, utc_now
@@ -22,7 +22,7 @@ from chibo_meetings.commands import Command, ScheduleMeeting
 from chibo_meetings.config import Settings
 from chibo_meetings.domain import Meeting, MeetingNotFoundError
 from chibo_meetings.domain.state import day_of
-from chibo_meetings.handlers import Context, handle
+from chibo_meetings.handlers import Context, handle, references
 from chibo_meetings.projections import RosterBatch, RosterProjection
 from chibo_meetings.queries import MeetingFilter, Page, SqlRoster, SqlTaskIndex, list_meetings
 from chibo_meetings.read_models import Tables, define_tables
@@ -36,9 +36,11 @@ class MeetingsService:
     """What the API, the relay and the consumer share; `app.extensions["chibo"]` holds it."""
 
     def __init__(
-        self, *, store: SqlEventStore, tables: Tables, bus: Bus, clock: Clock, partitions: int
+        self, *, store: SqlEventStore, tables: Tables, bus: Bus, clock: Clock, partitions: int,
+        reference_wait_seconds: float = 0.0,
     ) -> None:
         self.store = store
+        self.reference_wait_seconds = reference_wait_seconds
         self.engine = store.engine
         self.tables = tables
         self.bus = bus
@@ -53,6 +55,16 @@ class MeetingsService:
         context = Context(self.meetings, self.roster, self.tasks, self.clock, if_match)
         meeting = handle(command, context)
         return self.meetings.save(meeting, metadata, expected_version=if_match)
+
+    def await_references(self, command: Command) -> None:
+        """Give members.events a moment (`reference_wait_seconds` at most) to bring the cell and
+        the members a command names: one created a moment ago is most likely on its way. What
+        is still unknown then, the command (or, for a scoped caller, its scope check) refuses."""
+        cells, members = references(command)
+        if cells or members:
+            wait_until(lambda: all(self.roster.cell(c) for c in cells)
+                       and self.roster.known_members(members) == members,
+                       self.reference_wait_seconds)
 
     def meeting(self, meeting_id: str, version: int | None = None) -> Meeting:
         found = self.meetings.find(meeting_id, version)
@@ -158,4 +170,5 @@ def bootstrap(
         bus=bus if bus is not None else build_bus(settings.platform),
         clock=clock,
         partitions=settings.platform.kafka_partitions,
+        reference_wait_seconds=settings.platform.reference_wait_seconds,
     )

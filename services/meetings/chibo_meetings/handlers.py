@@ -185,6 +185,23 @@ def _require_known_members(context: Context, **fields: Collection[str]) -> None:
         raise InvalidMeetingError(detail, errors)
 
 
+def references(command: c.Command) -> tuple[set[str], set[str]]:
+    """The cells and the members a command names, which members.events must have brought."""
+    match command:
+        case c.ScheduleMeeting():
+            return {command.cell_id}, set()
+        case c.SendNotice():
+            return set(), set(command.to_overseer_ids)
+        case c.RecordMeetingHeld():
+            return set(), {command.chair_id, command.minute_taker_id}
+        case c.RecordRollCall():
+            named = [e.member_id for e in command.entries] + [g.member_id for g in command.guests]
+            return set(), set(named)
+        case c.AdoptResolution():
+            return set(), {t.owner_id for t in command.tasks}
+    return set(), set()
+
+
 HANDLERS: dict[type, Callable[[Any, Context], Meeting]] = {
     c.ScheduleMeeting: schedule_meeting,
     c.RescheduleMeeting: reschedule_meeting,

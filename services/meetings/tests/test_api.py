@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -20,7 +21,7 @@ from .api_steps import (
     schedule,
     with_roll_call,
 )
-from .support import CELL, OTHER_CELL, Client, catch_up, event_count, stored_events
+from .support import CELL, COMMUNE, OTHER_CELL, Client, catch_up, event_count, stored_events
 
 PROBLEM = "application/problem+json"
 
@@ -182,6 +183,24 @@ def test_life_cycle_violations_are_conflicts(client, roster, service):
     assert client.post(f"/meetings/{meeting_id}/assessment/confirm",
                        {"total": 90, "grade": "good"}).status_code == 409
     assert event_count(service) == before
+
+
+def test_a_cell_created_a_moment_ago_is_waited_for(client, roster, service):
+    """Created a moment before, elsewhere, and still on their way on members.events: the write
+    waits for them (bounded) instead of refusing them; only what never comes is refused."""
+    roster.unit("cell-new", "cell", COMMUNE)
+    roster.publish()  # not consumed yet
+    service.reference_wait_seconds = 30
+    arrives = threading.Timer(0.3, catch_up, args=(service,))
+    arrives.start()
+    created = client.post("/meetings", {"cell_id": "cell-new", "kind": "regular",
+                                        "scheduled_for": MEETING_DAY})
+    arrives.join()
+    assert created.status_code == 201, created.json
+    service.reference_wait_seconds = 0.2
+    never = client.post("/meetings", {"cell_id": "cell-never", "kind": "regular",
+                                      "scheduled_for": MEETING_DAY})
+    assert never.status_code == 422 and "cell_id" in never.json["errors"]
 
 
 def test_invariants_answer_422_naming_the_field(client, roster, service):

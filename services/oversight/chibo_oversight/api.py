@@ -49,6 +49,7 @@ def _service() -> OversightService:
 def _write(command: c.Command, kind: type[Aggregate], path: str | None = None) -> Answer:
     """Run a write the Chibo way; `path` (a created resource's collection) makes it a 201."""
     service = _service()
+    service.await_references(command)
     service.authorize_command(g.caller, command)
     return run_command(
         service.store, partial(service.handle, command), service.renderer(kind),

@@ -19,7 +19,7 @@ from chibo_eventsourcing.bus import Bus
 from chibo_eventsourcing.consumer import ConsumerRunner
 from chibo_eventsourcing.relay import Relay
 from chibo_eventsourcing.repository import Written
-from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus
+from chibo_eventsourcing.runtime import LoopWorker, Worker, build_bus, wait_until
 from chibo_eventsourcing.sql.engine import create_engine, is_postgres, read_connection
 from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.store import Clock, Metadata, utc_now
@@ -27,7 +27,7 @@ from chibo_oversight import access, publishing
 from chibo_oversight import commands as c
 from chibo_oversight.config import Settings
 from chibo_oversight.domain import Assignment, NotFoundError, Review
-from chibo_oversight.handlers import Context, handle
+from chibo_oversight.handlers import Context, handle, references
 from chibo_oversight.projections import CopyBatch, CopyProjection, RollCall
 from chibo_oversight.queries import (
     AssignmentFilter,
@@ -60,9 +60,11 @@ class OversightService:
     """What the API, the relay and the consumer share; `app.extensions["chibo"]` holds it."""
 
     def __init__(
-        self, *, store: SqlEventStore, tables: Tables, bus: Bus, clock: Clock, partitions: int
+        self, *, store: SqlEventStore, tables: Tables, bus: Bus, clock: Clock, partitions: int,
+        reference_wait_seconds: float = 0.0,
     ) -> None:
         self.store = store
+        self.reference_wait_seconds = reference_wait_seconds
         self.engine = store.engine
         self.tables = tables
         self.bus = bus
@@ -71,6 +73,22 @@ class OversightService:
 
     def today(self) -> date:
         return self.clock().astimezone(VIETNAM).date()
+
+    def await_references(self, command: c.Command) -> None:
+        """Give members.events a moment (`reference_wait_seconds` at most) to bring the unit and
+        the member a command names: one created a moment ago is most likely on its way. What is
+        still unknown then, the command (or, for a scoped caller, its scope check) refuses."""
+        units, members = references(command)
+        if not (units or members):
+            return
+
+        def received() -> bool:
+            with read_connection(self.engine) as conn:
+                directory = self._directory(conn)
+                return (all(directory.unit(u) for u in units)
+                        and all(directory.member(m) for m in members))
+
+        wait_until(received, self.reference_wait_seconds)
 
     def handle(self, command: c.Command, metadata: Metadata, if_match: int | None) -> Written:
         """Run one command in one transaction (the execute step of run_command)."""
@@ -244,5 +262,6 @@ def bootstrap(
         bus=bus if bus is not None else build_bus(settings.platform),
         clock=clock,
         partitions=settings.platform.kafka_partitions,
+        reference_wait_seconds=settings.platform.reference_wait_seconds,
     )
 

@@ -100,6 +100,19 @@ class Context:
         return kind(aggregate_id)
 
 
+def references(command: c.Command) -> tuple[set[str], set[str]]:
+    """The units and the members a command names, which members.events must have brought."""
+    match command:
+        case c.AssignOverseer():
+            units = {command.unit_id, command.position_unit_id or command.unit_id}
+            return units, {command.overseer_id}
+        case c.RecordVisit():
+            return {command.cell_id}, {command.overseer_id}
+        case c.OpenReview():
+            return {command.cell_id}, set()
+    return set(), set()
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -25,6 +26,22 @@ from .support import (
 )
 
 pytestmark = pytest.mark.usefixtures("world")
+
+
+def test_a_cell_created_a_moment_ago_is_waited_for(client, service, members):
+    """Still on its way on members.events when the case is opened: the write waits for it
+    (bounded) instead of refusing it; only what never comes is refused."""
+    members.unit("cell-new", "cell", COMMUNE)
+    members.publish()  # not consumed yet
+    service.reference_wait_seconds = 30
+    arrives = threading.Timer(0.3, catch_up, args=(service,))
+    arrives.start()
+    opened = client.post("/reviews", review_body(cell_id="cell-new"))
+    arrives.join()
+    assert opened.status_code == 201, opened.json
+    service.reference_wait_seconds = 0.2
+    never = client.post("/reviews", review_body(cell_id="cell-never"))
+    assert never.status_code == 422 and "cell_id" in never.json["errors"]
 
 
 def test_a_case_goes_from_reminded_to_explained_to_fixed(client, service):
