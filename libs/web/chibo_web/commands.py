@@ -83,9 +83,9 @@ def run_command(
                 raise ProblemError(
                     412, f"the resource has changed: it is at version {current}, not {expected}")
         try:
-            written = execute(metadata, if_match())
+            written = execute(metadata, expected)
         except ConcurrencyError as exc:
-            if if_match() is not None:
+            if expected is not None:
                 raise ProblemError(412, f"the resource has changed: {exc}") from exc
             raise ProblemError(409, f"a concurrent change won: {exc}; retry") from exc
         except IdempotencyConflictError:
@@ -104,7 +104,7 @@ def _last_position(store: EventStore, written: Written) -> int:
     """For a write that appended nothing (it asked for the state there already was): the
     position of the event that state rests on, so that a client can still wait for it."""
     history = store.load(written.stream_id, written.version) if written.version else []
-    return history[-1].position or 0 if history else 0
+    return (history[-1].position or 0) if history else 0
 
 
 def _replayed(store: EventStore, metadata: Metadata) -> Written | None:
