@@ -307,6 +307,20 @@ def edges(timeline: list[list[float]], total: int, column: int = 1) -> tuple[flo
     return early, late
 
 
+def tenths(timeline: list[list[float]], total: int) -> list[tuple[float, float]]:
+    """(events per second, bytes per event) over each tenth of the events, from the first
+    point at or past each tenth to the next: where the replay slows down, and whether the
+    events there are heavier (the mix moves over the year)."""
+    start, found = [0.0, 0, 0], []
+    for k in range(1, 11):
+        end = next(point for point in timeline if point[1] >= total * k / 10)
+        events, seconds = end[1] - start[1], end[0] - start[0]
+        if events and seconds:
+            found.append((events / seconds, (end[2] - start[2]) / events))
+        start = end
+    return found
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -481,6 +495,9 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
           f"process "
           f"{(replay['max_rss_kib'] - replay.get('writer_rss_kib', 0)) / 1024:.0f} MiB + of the "
           f"writer process {replay.get('writer_rss_kib', 0) / 1024:.0f} MiB")
+    by_tenth = tenths(replay["timeline"], replay["events"])
+    print("by tenth of the events: " + ", ".join(f"{rate:,.0f}/s ({size:.0f} B)"
+                                                  for rate, size in by_tenth))
     print(cpu_per_event(raw, decoded, replay))
     print(f"roll-up: first (every cell evaluated) {queries['rollup_first_ms']:.0f} ms, median "
           f"{queries['rollup_median_ms']:.0f} ms, p95 with 1 % of the cells changed before each "
