@@ -114,7 +114,7 @@ def record_meeting_held(command: c.RecordMeetingHeld, context: Context) -> Meeti
     meeting = context.load(command.meeting_id)
     meeting.hold(
         command.started_at, command.ended_at, place=command.place, chair_id=command.chair_id,
-        minute_taker_id=command.minute_taker_id, today=context.today(),
+        minute_taker_id=command.minute_taker_id,
     )
     return meeting
 
@@ -123,10 +123,7 @@ def record_roll_call(command: c.RecordRollCall, context: Context) -> Meeting:
     """Record (or correct) the roll call against the cell's roll on the meeting day."""
     _require_known_members(context, guests=[g.member_id for g in command.guests])
     meeting = context.load(command.meeting_id)
-    meeting.call_roll(
-        context.roster.roll, command.entries, command.guests, command.reason,
-        today=context.today(),
-    )
+    meeting.call_roll(context.roster.roll, command.entries, command.guests, command.reason)
     return meeting
 
 

@@ -47,11 +47,11 @@ def scheduled(meeting_id: str = "m-1", kind: str = "regular", topic: str | None 
 def held(meeting_id: str = "m-1", start: datetime = START, kind: str = "regular") -> Meeting:
     meeting = scheduled(meeting_id, kind, topic="Đường bê tông" if kind != "regular" else None)
     meeting.hold(start, start + timedelta(minutes=120), place="Nhà văn hóa", chair_id="A",
-                 minute_taker_id="B", today=start.date())
+                 minute_taker_id="B")
     return meeting
 
 
 def with_roll_call(meeting_id: str = "m-1", start: datetime = START) -> Meeting:
     meeting = held(meeting_id, start)
-    meeting.call_roll(roll_of, present("A", "B", "C", "P"), (), today=start.date())
+    meeting.call_roll(roll_of, present("A", "B", "C", "P"), ())
     return meeting

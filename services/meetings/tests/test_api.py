@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import date, datetime, timedelta
-
-from chibo_meetings.domain.state import VIETNAM
+from datetime import date
 
 from .api_steps import (
     ENDED,
@@ -332,21 +330,6 @@ def test_a_notice_or_document_sent_again_with_its_id_is_harmless(client, roster,
     assert [other_notice.status_code, other_document.status_code] == [409, 409]
     assert other_notice.content_type == other_document.content_type == PROBLEM
     assert event_count(service) == before
-
-
-def test_a_meeting_is_recorded_as_held_at_the_latest_tomorrow_in_vietnam(client, roster, service):
-    today = datetime.now(VIETNAM).date()
-    after_tomorrow, tomorrow = today + timedelta(days=2), today + timedelta(days=1)
-    meeting_id = str(schedule(client, scheduled_for=after_tomorrow.isoformat())["id"])
-    before = event_count(service)
-    early = client.post(f"/meetings/{meeting_id}/held", {
-        "started_at": f"{after_tomorrow}T08:00:00+07:00",
-        "ended_at": f"{after_tomorrow}T10:00:00+07:00", "place": "x", "chair_id": "A",
-        "minute_taker_id": "B"})
-    assert early.status_code == 422 and early.content_type == PROBLEM
-    assert list(early.json["errors"]) == ["started_at"]
-    assert event_count(service) == before
-    hold(client, meeting_id, f"{tomorrow}T08:00:00+07:00", f"{tomorrow}T10:00:00+07:00")
 
 
 def test_a_page_beyond_the_last_possible_one_is_refused(client, roster):

@@ -111,7 +111,7 @@ class MeetingMachine(RuleBasedStateMachine):
         end = START + timedelta(minutes=minutes)
         expected = self.model.status == "scheduled" and 0 < minutes <= 24 * 60
         if self.attempt(lambda: self.meeting.hold(START, end, place="x", chair_id="A",
-                                                  minute_taker_id="B", today=DAY),
+                                                  minute_taker_id="B"),
                         expected=expected):
             self.model.status = "held"
 
@@ -131,7 +131,7 @@ class MeetingMachine(RuleBasedStateMachine):
         expected = (self.model.status == "held" and not drop and not stranger
                     and not excused_without_reason
                     and (self.model.votes is None or self.model.votes <= base))
-        if self.attempt(lambda: self.meeting.call_roll(lambda c, d: ROLL, entries, (), today=DAY),
+        if self.attempt(lambda: self.meeting.call_roll(lambda c, d: ROLL, entries, ()),
                         expected=expected):
             self.model.voting_base = base
 

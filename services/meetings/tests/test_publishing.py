@@ -18,21 +18,20 @@ def every_event():
     earlier = scheduled("m-0")
     meeting = scheduled("m-1", kind="thematic", topic="Đường bê tông")
     earlier.hold(START - timedelta(days=30), START - timedelta(days=30, minutes=-90),
-                 place="x", chair_id="A", minute_taker_id="B", today=DAY)
+                 place="x", chair_id="A", minute_taker_id="B")
     earlier.call_roll(lambda c, d: make_roll(on=d), tuple(
-        AttendanceEntry(m, "present") for m in "ABCP"), (), today=DAY)
+        AttendanceEntry(m, "present") for m in "ABCP"), ())
     earlier.adopt_resolution("x", 3, 0, 0, (ResolutionTask("t0", "Đường", "A", DAY),))
     meeting.reschedule(CELL, DAY, "Bão")
     meeting.send_notice("n1", NOW, True, ("O1",))
     meeting.post_document("d1", "before", "Dự thảo", NOW, "https://docs/1")
     meeting.hold(START, START + timedelta(minutes=125), place="Nhà văn hóa", chair_id="A",
-                 minute_taker_id="B", today=DAY)
+                 minute_taker_id="B")
     entries = (AttendanceEntry("A", "present"), AttendanceEntry("B", "absent_excused", "ốm"),
                AttendanceEntry("C", "absent_unexcused"), AttendanceEntry("P", "present"),
                AttendanceEntry("E", "present"))
-    meeting.call_roll(lambda c, d: make_roll(on=d), entries, (Guest("O1", "overseer"),), today=DAY)
-    meeting.call_roll(lambda c, d: make_roll(on=d), entries, (), reason="guest left out",
-                      today=DAY)
+    meeting.call_roll(lambda c, d: make_roll(on=d), entries, (Guest("O1", "overseer"),))
+    meeting.call_roll(lambda c, d: make_roll(on=d), entries, (), reason="guest left out")
     meeting.adopt_resolution("Nghị quyết", 1, 0, 1, (ResolutionTask("t1", "Cầu", "C", DAY),))
     meeting.report_task(earlier, "t0", "in_progress", "đang làm")
     meeting.self_assess("default-thematic", {"topic": 15, "preparation": 15, "attendance": 10,

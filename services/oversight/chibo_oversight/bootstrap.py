@@ -93,7 +93,7 @@ class OversightService:
     def handle(self, command: c.Command, metadata: Metadata, if_match: int | None) -> Written:
         """Run one command in one transaction (the execute step of run_command)."""
         with self._writing() as (streams, directory):
-            changed = handle(command, Context(directory, streams, if_match, today=self.today()))
+            changed = handle(command, Context(directory, streams, if_match))
             written = streams.save_all(changed, metadata, if_match)
         assert written is not None, "every client command changes its resource"
         return written
@@ -103,7 +103,7 @@ class OversightService:
         together, and a redelivered or corrected roll call finds its visits already made."""
         _lock(conn)
         streams, directory = SqlStreams(self.store, self.tables, conn), self._directory(conn)
-        context = Context(directory, streams, today=self.today())
+        context = Context(directory, streams)
         for call in roll_calls:
             metadata = Metadata(POLICY_ACTOR, call.correlation_id, causation_id=call.event_id)
             for visit in handle(c.DeriveVisits(call.appearances), context):

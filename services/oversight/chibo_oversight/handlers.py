@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
@@ -72,13 +72,11 @@ class Streams(Protocol):
 
 @dataclass(frozen=True)
 class Context:
-    """What handlers may use; `expected_version` is the client's If-Match, checked on load;
-    `today` is the day in Vietnam."""
+    """What handlers may use; `expected_version` is the client's If-Match, checked on load."""
 
     directory: Directory
     streams: Streams
     expected_version: int | None = None
-    today: date = field(kw_only=True)
 
     def load(self, kind: type[A], aggregate_id: str) -> A:
         found = self.streams.find(kind, aggregate_id)
@@ -142,7 +140,7 @@ def record_visit(command: c.RecordVisit, context: Context) -> list[Aggregate]:
     visit = context.create(Visit, command.visit_id or default_id)
     report = Report(command.overseer_id, command.cell_id, command.visited_on, meeting_id,
                     command.comments, command.issues, command.follow_ups)
-    visit.record(report, _visit_facts(report, context.directory), context.today)
+    visit.record(report, _visit_facts(report, context.directory))
     return [visit]
 
 

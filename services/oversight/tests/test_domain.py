@@ -131,14 +131,13 @@ def test_the_charge_a_visit_counts_for_is_the_nearest_one_in_force():
 
 MEETING = MeetingInfo("m", "cell", date(2025, 3, 3), date(2025, 3, 3))
 REPORT = Report("o", "cell", date(2025, 3, 3), "m", "Tốt", ("thiếu biên bản",), ())
-TODAY = date(2026, 11, 25)
 
 
 def test_a_visit_by_hand_counts_only_with_a_charge():
     charge = Charge("a-1", "o", "cell", "executive_committee_member", D)
     counted, kept = Visit("v-1"), Visit("v-2")
-    counted.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, charge=charge), TODAY)
-    kept.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING), TODAY)
+    counted.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, charge=charge))
+    kept.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING))
     [made] = counted.collect()
     assert made.counts_toward_quota and made.assignment_id == "a-1" and not made.derived
     [other] = kept.collect()
@@ -156,14 +155,13 @@ def test_a_visit_by_hand_counts_only_with_a_charge():
 ])
 def test_a_visit_must_fit_what_is_known(facts, field):
     with pytest.raises(InvalidError) as raised:
-        Visit("v").record(REPORT, facts, TODAY)
+        Visit("v").record(REPORT, facts)
     assert field in raised.value.errors
 
 
 def test_a_second_visit_to_a_meeting_conflicts():
     with pytest.raises(ConflictError):
-        Visit("v").record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, earlier_visit_id="v-0"),
-                          TODAY)
+        Visit("v").record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, earlier_visit_id="v-0"))
 
 
 def test_a_derived_visit_names_its_charge_and_the_guest_role():
@@ -253,22 +251,12 @@ def test_assigning_the_same_again_changes_nothing_and_other_data_conflicts():
 
 def test_reporting_the_same_visit_again_changes_nothing_and_other_data_conflicts():
     visit = Visit("v")
-    visit.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING), TODAY)
+    visit.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING))
     visit.collect()
-    visit.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, earlier_visit_id="v"), TODAY)
+    visit.record(REPORT, VisitFacts(OVERSEER, CELL, MEETING, earlier_visit_id="v"))
     assert visit.collect() == []
     with pytest.raises(ConflictError, match="other data"):
-        visit.record(replace(REPORT, comments="Khác"), VisitFacts(OVERSEER, CELL), TODAY)
-
-
-def test_a_visit_may_be_dated_tomorrow_but_no_later():
-    tomorrow = Report("o", "cell", date(2026, 11, 26))
-    Visit("v").record(tomorrow, VisitFacts(OVERSEER, CELL), TODAY)
-    with pytest.raises(InvalidError) as raised:
-        Visit("v").record(replace(tomorrow, visited_on=date(2026, 11, 27)),
-                          VisitFacts(OVERSEER, CELL), TODAY)
-    assert raised.value.errors == {
-        "visited_on": ["2026-11-27 is in the future (today is 2026-11-25)"]}
+        visit.record(replace(REPORT, comments="Khác"), VisitFacts(OVERSEER, CELL))
 
 
 def test_a_review_of_something_that_is_no_period_is_invalid():

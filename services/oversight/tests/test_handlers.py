@@ -26,7 +26,6 @@ from .fakes import FakeDirectory, MemoryStreams
 
 D = date(2020, 1, 1)
 DAY = date(2025, 3, 3)
-TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture
@@ -48,7 +47,7 @@ def streams(directory) -> MemoryStreams:
 
 
 def run(command, directory, streams, expected_version=None):
-    changed = handle(command, Context(directory, streams, expected_version, today=TODAY))
+    changed = handle(command, Context(directory, streams, expected_version))
     streams.save_all(changed, Metadata(actor="test"))
     return changed
 

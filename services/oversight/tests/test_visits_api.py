@@ -163,15 +163,3 @@ def test_an_unknown_visit_is_not_found(client):
     assignment = assign(client)
     assert client.get("/visits/2a4a0e1f-1111-4b6a-9cde-0123456789ab").status_code == 404
     assert client.get(f"/visits/{assignment['id']}").status_code == 404
-
-
-def test_a_visit_may_be_dated_tomorrow_in_vietnam_but_no_later(client, service):
-    assign(client)
-    tomorrow = client.post("/visits", visit_body(meeting_id=None, visited_on="2026-11-27"))
-    assert tomorrow.status_code == 201 and tomorrow.json["counts_toward_quota"] is True
-    before = event_count(service)
-    for day in ("2026-11-28", "2030-05-01"):
-        later = client.post("/visits", visit_body(meeting_id=None, visited_on=day))
-        assert later.status_code == 422 and later.json["errors"] == {
-            "visited_on": [f"{day} is in the future (today is 2026-11-26)"]}
-    assert event_count(service) == before

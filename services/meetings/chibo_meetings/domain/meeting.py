@@ -48,8 +48,6 @@ from chibo_meetings.domain.state import MeetingState, day_of
 KINDS = ("regular", "thematic", "combined")
 TOPIC_REQUIRED = frozenset({"thematic"})
 MAX_DURATION = timedelta(hours=24)
-# How far past today (in Vietnam) a meeting may be recorded as held: a day, for clock skew.
-FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class Meeting(MeetingState):
@@ -145,16 +143,12 @@ class Meeting(MeetingState):
         place: str,
         chair_id: str,
         minute_taker_id: str,
-        today: date,
     ) -> None:
-        """Record that the meeting took place (`today`: the day in Vietnam, for the future)."""
         self._require_planned("recorded as held again")
         if ended_at <= started_at:
             raise InvalidMeetingError.on("ended_at", "the meeting must end after it starts")
         if ended_at - started_at > MAX_DURATION:
             raise InvalidMeetingError.on("ended_at", "a meeting lasts at most 24 hours")
-        for name, moment in (("started_at", started_at), ("ended_at", ended_at)):
-            _require_not_future(name, day_of(moment), today)
         plan = self.scheduled
         minutes = int((ended_at - started_at).total_seconds() // 60)
         self.trigger(MeetingHeld(
@@ -168,13 +162,10 @@ class Meeting(MeetingState):
         entries: Sequence[AttendanceEntry],
         guests: Sequence[Guest],
         reason: str | None = None,
-        *,
-        today: date,
     ) -> None:
         """Record the roll call against `roll_of(cell, meeting day)`; when one exists, correct it
         (a correction replaces it whole; repeating the current one changes nothing)."""
         held = self._require_held("the roll can be called")
-        _require_not_future("entries", held.held_on, today)
         if self.roll_call is not None and repeats(self.roll_call, entries, guests):
             return
         roll = roll_of(self.cell_id, held.held_on)
@@ -296,12 +287,3 @@ def _require_same(named: str, recorded: tuple[Any, ...], asked: tuple[Any, ...])
     if asked != recorded:
         raise IdInUseError(f"{named} is already recorded on this meeting with other content")
 
-
-def _require_not_future(field: str, day: date, today: date) -> None:
-    """A meeting is recorded as held (its roll called) once it took place, give or take a day."""
-    latest = today + FUTURE_TOLERANCE
-    if day > latest:
-        raise InvalidMeetingError.on(field, (
-            f"the meeting day {day} is in the future: a meeting is recorded once it took place "
-            f"(today is {today} in Vietnam; at the latest {latest})"
-        ))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from chibo_eventsourcing.aggregate import Aggregate
@@ -21,8 +21,6 @@ from chibo_oversight.domain.facts import Appearance, Charge, MeetingInfo, Member
 # Derived visits get the id uuid5(overseer/meeting): however often a roll call is delivered or
 # corrected, it names the one stream an overseer's visit to that meeting can live in.
 VISIT_NAMESPACE = uuid.UUID("5f0c7d1e-3a52-4c43-9a51-6f7665727369")
-# A visit is recorded once made; a day's grace spares a client whose clock runs ahead.
-FUTURE_GRACE = timedelta(days=1)
 
 
 def visit_id_for(overseer_id: str, meeting_id: str) -> str:
@@ -68,17 +66,12 @@ class Visit(Aggregate):
         super().__init__(aggregate_id)
         self.made: VisitMade | None = None
 
-    def record(self, report: Report, facts: VisitFacts, today: date) -> None:
-        """Record a visit by hand, checking it against what is known of the meeting and
-        `today` (in Vietnam); reporting the very same again (a retried create) changes
-        nothing."""
+    def record(self, report: Report, facts: VisitFacts) -> None:
+        """Record a visit by hand, checking it against what is known of the meeting; reporting
+        the very same again (a retried create) changes nothing."""
         if self.made is not None:
             self._require_reported_as(report)
             return
-        if report.visited_on > today + FUTURE_GRACE:
-            raise InvalidError.on(
-                "visited_on", f"{report.visited_on} is in the future (today is {today})"
-            )
         if facts.overseer is None:
             raise InvalidError.on("overseer_id", f"unknown member {report.overseer_id}")
         _check_cell(facts.cell, report.cell_id, report.visited_on)
