@@ -77,8 +77,8 @@ class DocumentSchema(Schema):
 
 
 class HeldSchema(Schema):
-    started_at = moment("when it started, on tomorrow (in Vietnam) at the latest", required=True)
-    ended_at = moment("when it ended, on tomorrow (in Vietnam) at the latest", required=True)
+    started_at = moment("when it started", required=True)
+    ended_at = moment("when it ended", required=True)
     place = Text(required=True)
     chair_id = member_id(required=True, metadata={"description": KNOWN_MEMBER})
     minute_taker_id = member_id(required=True, metadata={"description": KNOWN_MEMBER})
