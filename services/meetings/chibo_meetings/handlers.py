@@ -89,7 +89,6 @@ def cancel_meeting(command: c.CancelMeeting, context: Context) -> Meeting:
 
 
 def send_notice(command: c.SendNotice, context: Context) -> Meeting:
-    _require_known_members(context, to_overseer_ids=command.to_overseer_ids)
     meeting = context.load(command.meeting_id)
     meeting.send_notice(
         command.notice_id or new_id(), command.sent_at, command.to_members,
@@ -108,9 +107,6 @@ def post_document(command: c.PostDocument, context: Context) -> Meeting:
 
 
 def record_meeting_held(command: c.RecordMeetingHeld, context: Context) -> Meeting:
-    _require_known_members(
-        context, chair_id=[command.chair_id], minute_taker_id=[command.minute_taker_id]
-    )
     meeting = context.load(command.meeting_id)
     meeting.hold(
         command.started_at, command.ended_at, place=command.place, chair_id=command.chair_id,
@@ -121,14 +117,12 @@ def record_meeting_held(command: c.RecordMeetingHeld, context: Context) -> Meeti
 
 def record_roll_call(command: c.RecordRollCall, context: Context) -> Meeting:
     """Record (or correct) the roll call against the cell's roll on the meeting day."""
-    _require_known_members(context, guests=[g.member_id for g in command.guests])
     meeting = context.load(command.meeting_id)
     meeting.call_roll(context.roster.roll, command.entries, command.guests, command.reason)
     return meeting
 
 
 def adopt_resolution(command: c.AdoptResolution, context: Context) -> Meeting:
-    _require_known_members(context, tasks=[t.owner_id for t in command.tasks])
     meeting = context.load(command.meeting_id)
     tasks = tuple(
         ResolutionTask(t.id or new_id(), t.description, t.owner_id, t.due_on) for t in command.tasks
@@ -168,8 +162,25 @@ def _require_unused(context: Context, meeting_id: str, task_ids: Iterable[str]) 
         raise InvalidMeetingError.on("tasks", f"task ids already used: {', '.join(taken)}")
 
 
-def _require_known_members(context: Context, **fields: Collection[str]) -> None:
+def named_members(command: c.Command) -> dict[str, list[str]]:
+    """The members a command names, by field: each must be one members.events brought (the
+    roll call's entries are checked against the cell's roll instead)."""
+    match command:
+        case c.SendNotice():
+            return {"to_overseer_ids": list(command.to_overseer_ids)}
+        case c.RecordMeetingHeld():
+            return {"chair_id": [command.chair_id], "minute_taker_id": [command.minute_taker_id]}
+        case c.RecordRollCall():
+            return {"guests": [g.member_id for g in command.guests]}
+        case c.AdoptResolution():
+            return {"tasks": [t.owner_id for t in command.tasks]}
+    return {}
+
+
+def _require_known_members(context: Context, fields: dict[str, list[str]]) -> None:
     """Raise, naming each field, unless members.events has told of every member id in it."""
+    if not fields:
+        return
     known = context.roster.known_members({m for ids in fields.values() for m in ids})
     errors: dict[str, list[str]] = {}
     for field, ids in fields.items():
@@ -184,19 +195,13 @@ def _require_known_members(context: Context, **fields: Collection[str]) -> None:
 
 def references(command: c.Command) -> tuple[set[str], set[str]]:
     """The cells and the members a command names, which members.events must have brought."""
+    members = {m for ids in named_members(command).values() for m in ids}
     match command:
         case c.ScheduleMeeting():
-            return {command.cell_id}, set()
-        case c.SendNotice():
-            return set(), set(command.to_overseer_ids)
-        case c.RecordMeetingHeld():
-            return set(), {command.chair_id, command.minute_taker_id}
+            return {command.cell_id}, members
         case c.RecordRollCall():
-            named = [e.member_id for e in command.entries] + [g.member_id for g in command.guests]
-            return set(), set(named)
-        case c.AdoptResolution():
-            return set(), {t.owner_id for t in command.tasks}
-    return set(), set()
+            return set(), members | {e.member_id for e in command.entries}
+    return set(), members
 
 
 HANDLERS: dict[type, Callable[[Any, Context], Meeting]] = {
@@ -215,5 +220,7 @@ HANDLERS: dict[type, Callable[[Any, Context], Meeting]] = {
 
 
 def handle(command: c.Command, context: Context) -> Meeting:
-    """Run the command's handler; the caller saves the meeting it returns."""
+    """Check the members it names, then run the command's handler; the caller saves the
+    meeting it returns."""
+    _require_known_members(context, named_members(command))
     return HANDLERS[type(command)](command, context)

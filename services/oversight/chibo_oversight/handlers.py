@@ -102,7 +102,7 @@ def references(command: c.Command) -> tuple[set[str], set[str]]:
     """The units and the members a command names, which members.events must have brought."""
     match command:
         case c.AssignOverseer():
-            units = {command.unit_id, command.position_unit_id or command.unit_id}
+            units = {u for u in (command.unit_id, command.position_unit_id) if u}
             return units, {command.overseer_id}
         case c.RecordVisit():
             return {command.cell_id}, {command.overseer_id}
