@@ -91,3 +91,28 @@ class TestPostgres(UpsertContract):
         engine = create_engine(fresh_postgres_url)
         yield engine
         engine.dispose()
+
+    def test_a_select_by_keys_is_planned_for_its_keys_even_after_the_table_grew(self, engine):
+        """psycopg prepares a statement run five times, and PostgreSQL then keeps one plan for
+        any parameter: a select by an array of keys, first run on an empty table, kept a scan
+        that compared every row with each key in turn (seconds a batch in the reporting replay
+        once the table had grown). The keys are written into the statement instead, so no
+        plan is ever made without them."""
+        metadata.create_all(engine)
+        key_sets = [[f"r-{n:05d}" for n in range(run, 4000, 3)] for run in range(12)]
+
+        def select(conn: sa.Connection, wanted: list[str]) -> list[int]:
+            return sorted(r.count for condition in one_of(conn, ROWS.c.id, wanted)
+                          for r in conn.execute(sa.select(ROWS.c.count).where(condition)))
+
+        with engine.connect() as conn:
+            for wanted in key_sets:
+                assert select(conn, wanted) == []
+            insert_new(conn, ROWS, [{"id": f"r-{n:05d}", "day": None, "count": n, "flag": True,
+                                     "text": None} for n in range(2000)])
+            for run, wanted in enumerate(key_sets):
+                assert select(conn, wanted) == list(range(run, 2000, 3))
+            planned_without_keys = conn.execute(sa.text(
+                "SELECT count(*) FROM pg_prepared_statements"
+                " WHERE statement LIKE '%ANY%' AND cardinality(parameter_types) > 0")).scalar()
+        assert planned_without_keys == 0
