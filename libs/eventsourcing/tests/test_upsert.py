@@ -3,7 +3,7 @@ real PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +18,11 @@ ROWS = sa.Table(
     sa.Column("id", sa.String(20), primary_key=True),
     sa.Column("day", sa.Date), sa.Column("count", sa.BigInteger), sa.Column("flag", sa.Boolean),
     sa.Column("text", sa.Text),
+)
+DOCS = sa.Table(
+    "docs", metadata,
+    sa.Column("id", sa.String(20), primary_key=True),
+    sa.Column("body", sa.JSON), sa.Column("ratio", sa.Float), sa.Column("seen_at", sa.DateTime),
 )
 
 
@@ -58,6 +63,30 @@ class UpsertContract:
                                 {"id": "b", "day": None, "count": 6, "flag": True, "text": "z"}],
                    ["id"])
         assert read(engine) == [("a", None, 5, False, "y"), ("b", None, 6, True, "z")]
+
+    def test_upsert_of_thousands_of_rows_keeps_every_type_null_and_quote(self, engine):
+        metadata.create_all(engine)
+        rows = [{"id": f"r-{n:05d}", "day": date(2025, 1 + n % 12, 1 + n % 28) if n % 7 else None,
+                 "count": 2**40 + n if n % 5 else None, "flag": None if n % 11 == 0 else n % 2 == 0,
+                 "text": None if n % 3 == 0 else f"Chi bộ 'Bản {n}' \"x\" %s %(y)s \\ {n}"}
+                for n in range(3 * 500 + 7)]
+        with engine.begin() as conn:
+            upsert(conn, ROWS, rows[:1000], ["id"])
+            upsert(conn, ROWS, [r | {"count": -1} for r in rows[:10]] + rows[1000:], ["id"])
+        expected = [r | {"count": -1} if n < 10 else r for n, r in enumerate(rows)]
+        assert read(engine) == [tuple(r.values()) for r in expected]
+
+    def test_rows_with_json_floats_and_times_upsert_too(self, engine):
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            upsert(conn, DOCS, [{"id": "a", "body": {"issues": ["x"], "n": 1}, "ratio": 0.5,
+                                 "seen_at": datetime(2025, 7, 1, 8, 30)}], ["id"])
+            upsert(conn, DOCS, [{"id": "a", "body": ["y"], "ratio": None, "seen_at": None},
+                                {"id": "b", "body": None, "ratio": 2.25,
+                                 "seen_at": datetime(2025, 7, 2)}], ["id"])
+        with engine.connect() as conn:
+            found = [tuple(r) for r in conn.execute(sa.select(DOCS).order_by(DOCS.c.id))]
+        assert found == [("a", ["y"], None, None), ("b", None, 2.25, datetime(2025, 7, 2))]
 
     def test_rows_by_more_keys_than_a_chunk_in_one_statement_where_arrays_exist(self, engine):
         metadata.create_all(engine)
