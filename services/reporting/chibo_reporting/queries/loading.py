@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from chibo_eventsourcing.sql.keys import one_of
 from chibo_reporting.facts import Absence, Assignment, MeetingFact, MemberYear, Review, Visit
 from chibo_reporting.read_models import ReadModel
+from chibo_reporting.read_models.tables import counted_absences
 from chibo_reporting.read_models.tree import Span, Tree, Unit
 from chibo_reporting.rulebooks import Rulebook, RulebookIndex, parameters
 
@@ -164,8 +165,7 @@ class Loader:
         """Members who missed a counted meeting of one of the cells in [first, last]."""
         table = self.model.attendance
         query = sa.select(table.c.member_id).distinct().where(
-            table.c.held_on.between(first, last), table.c.counted.is_(True),
-            table.c.status != "present")
+            table.c.held_on.between(first, last), counted_absences(table))
         return {r.member_id for r in self._where_in(query, table.c.cell_id, cells)}
 
     def attendance_of(self, member_id: str, first: date, last: date) -> list[dict[str, Any]]:
