@@ -6,6 +6,7 @@ from datetime import date
 
 from chibo_reporting.periods import Period
 from chibo_reporting.queries import Reports
+from chibo_reporting.queries.loading import Loader
 
 from .scenarios import CELL, COMMUNE, MEMBERS, bi_ban_roll, bi_ban_tree
 from .support import Roll, catch_up
@@ -102,3 +103,42 @@ def test_a_tree_change_invalidates_every_summary(world, service):
     catch_up(service)
     reports.unit(COMMUNE, period)
     assert (reports.summaries.misses, reports.summaries.hits) == (4, 0)
+
+
+def test_a_new_visit_recomputes_the_quotas_of_its_cell_from_that_cells_visits_only(
+        world, service, monkeypatch):
+    """Ông Lò (standing, the commune: both cells) and bà Cầm (executive, Nà Nghè only). A
+    visit of ông Lò to Nà Nghè in March restamps Nà Nghè: the next roll-up computes the two
+    quotas in Nà Nghè again, reading Nà Nghè's visits only, and keeps ông Lò's in Bi Ban."""
+    two_cells(world)
+    world.assign("lo", COMMUNE, "standing", date(2024, 1, 1))
+    world.assign("cam", OTHER, "executive", date(2024, 1, 1))
+    world.visit("lo", CELL, date(2024, 2, 10))
+    world.visit("cam", OTHER, date(2024, 1, 20))
+    world.publish()
+    catch_up(service)
+    reports, period = service.reports, Period.parse("2024-Q1")
+    reports.unit(COMMUNE, period)
+
+    world.visit("lo", OTHER, date(2024, 3, 12))
+    world.publish()
+    catch_up(service)
+    read_for: list[list[str] | None] = []
+    visits = Loader.visits
+
+    def spied(loader: Loader, cells: list[str] | None, first: date, last: date) -> list:
+        read_for.append(cells)
+        return visits(loader, cells, first, last)
+
+    monkeypatch.setattr(Loader, "visits", spied)
+    cached = reports.unit(COMMUNE, period)
+    # The summary of Nà Nghè first (one cell of two: `most_of` reads them all), then the
+    # quotas: Nà Nghè's visits only.
+    assert read_for[1:] == [[OTHER]]
+    monkeypatch.undo()
+    cold = fresh(service)
+    assert {k: v for k, v in cached.items() if k != "positions"} == {
+        k: v for k, v in cold.unit(COMMUNE, period).items() if k != "positions"}
+    by_overseer = {e["overseer_id"]: e for e in cold.overseers(COMMUNE, period)["overseers"]}
+    assert {o: (e["cells"], e["visits"]) for o, e in by_overseer.items()} == {
+        "lo": ([CELL, OTHER], 2), "cam": ([OTHER], 1)}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Any
 
-from chibo_reporting.facts import Assignment, MeetingFact, Visit
+from chibo_reporting.facts import MeetingFact, Visit
 from chibo_reporting.periods import Window
 from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells, most_of
 from chibo_reporting.queries.loading import Loader
@@ -137,29 +136,34 @@ def _overseer_entries(loader: Loader, context: Context, unit_id: str, tree_day: 
         return charges[unit]
 
     cells = sorted({c for a in mine for c in charge(a.unit_id)})
-    visits: dict[tuple[str, str], list[Visit]] | None = None
     stamped = Stamped(loader, cells, _count_cells(context)) if cache else None
+    # Each overseer's cells, with the assignments that put the cell in their charge.
+    wanted = {(overseer, basis, cell): [a for a in assignments if cell in charge(a.unit_id)]
+              for (overseer, basis), assignments in grouped.items()
+              for cell in {c for a in assignments for c in charge(a.unit_id)}}
 
-    def quota(overseer: str, cell: str, in_charge: list[Assignment]) -> Quota:
-        nonlocal visits
-        if visits is None:  # read once, and only when a quota is not cached
-            visits = {}
-            for visit in loader.visits(cells, window.start, window.end):
-                visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
-        parameters = context.applying(cell)(context.judged_on).parameters
-        return oversight_rules.quota(overseer, cell, in_charge, visits.get((overseer, cell), []),
-                                     window, parameters=parameters, today=context.today,
-                                     active=tree.active_spans(cell))
+    def compute(keys: list[tuple[str, str, str]]) -> list[Quota]:
+        """The quotas of `keys`, from the visits of their cells only (the cached ones are
+        most of a roll-up's, and reading every visit of a province costs more than the
+        rest of it)."""
+        visits: dict[tuple[str, str], list[Visit]] = {}
+        for visit in loader.visits(sorted({cell for _, _, cell in keys}), window.start,
+                                   window.end):
+            visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
+        return [oversight_rules.quota(
+            overseer, cell, wanted[(overseer, basis, cell)], visits.get((overseer, cell), []),
+            window, parameters=context.applying(cell)(context.judged_on).parameters,
+            today=context.today, active=tree.active_spans(cell))
+            for overseer, basis, cell in keys]
 
+    keys = sorted(wanted)
+    found = (dict(zip(keys, compute(keys), strict=True)) if cache is None or stamped is None
+             else cache.quotas(stamped, context, keys, compute))
+    by_overseer: dict[tuple[str, str], list[Quota]] = {group: [] for group in sorted(grouped)}
+    for overseer, basis, cell in keys:  # sorted: each overseer's cells in order
+        by_overseer[(overseer, basis)].append(found[(overseer, basis, cell)])
     entries = []
-    for (overseer, basis), assignments in sorted(grouped.items()):
-        quotas = []
-        for cell in sorted({c for a in assignments for c in charge(a.unit_id)}):
-            in_charge = [a for a in assignments if cell in charge(a.unit_id)]
-            compute = partial(quota, overseer, cell, in_charge)
-            quotas.append(compute() if cache is None or stamped is None else
-                          cache.quota(stamped, context, overseer=overseer, basis=basis,
-                                      cell=cell, compute=compute))
+    for (overseer, basis), quotas in by_overseer.items():
         state = overall(q.state for q in quotas)
         entries.append({
             "overseer_id": overseer, "position_basis": basis,

@@ -98,16 +98,25 @@ class SummaryCache:
                           used)
         return found
 
-    def quota(self, stamped: Stamped, context: Context, *, overseer: str, basis: str,
-              cell: str, compute: Callable[[], Any]) -> Any:
-        """An overseer's CR-25 quota in a cell (under one position basis), computed at most
-        once per stamps."""
-        key = self._key(context, "quota", overseer, basis, cell)
+    def quotas(self, stamped: Stamped, context: Context, keys: list[tuple[str, str, str]],
+               compute: Callable[[list[tuple[str, str, str]]], list[Any]]
+               ) -> dict[tuple[str, str, str], Any]:
+        """Overseers' CR-25 quotas in cells, by (overseer, position basis, cell): those whose
+        stamps did not change from the cache, the others from one call of `compute`."""
+        found: dict[tuple[str, str, str], Any] = {}
         with self._lock:
-            found = self._get(key, stamped.of(cell), context)
-        if found is None:
-            found = compute()
-            used = tuple(context.used[k] for k in sorted(context.used_by.get(cell, ())))
-            with self._lock:
-                self._put(key, stamped.of(cell), found, used)
+            for key in keys:
+                quota = self._get(self._key(context, "quota", *key), stamped.of(key[2]), context)
+                if quota is not None:
+                    found[key] = quota
+        missing = [key for key in keys if key not in found]
+        if not missing:
+            return found
+        computed = compute(missing)
+        with self._lock:
+            for key, quota in zip(missing, computed, strict=True):
+                cell = key[2]
+                used = tuple(context.used[k] for k in sorted(context.used_by.get(cell, ())))
+                self._put(self._key(context, "quota", *key), stamped.of(cell), quota, used)
+                found[key] = quota
         return found
