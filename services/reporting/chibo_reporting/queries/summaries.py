@@ -74,49 +74,47 @@ class SummaryCache:
     def summaries(self, loader: Loader, context: Context, cells: list[str],
                   total_cells: int) -> dict[str, CellSummary]:
         """The summary of each of `cells` (of `total_cells` in the tree) for the context."""
-        stamped = Stamped(loader, cells, total_cells)
-        found: dict[str, CellSummary] = {}
+
+        def evaluate(keys: list[tuple[str, ...]]) -> list[CellSummary]:
+            missing = [cell for cell, in keys]
+            evaluations = evaluate_cells(loader, context, missing,
+                                         everything=most_of(missing, total_cells),
+                                         with_evidence=False)
+            return [CellSummary.of(cell, evaluations[cell].results) for cell in missing]
+
+        found, computed = self._cached(Stamped(loader, cells, total_cells), context, "summary",
+                                       [(cell,) for cell in cells], evaluate)
         with self._lock:
-            for cell in cells:
-                summary = self._get(self._key(context, "summary", cell), stamped.of(cell),
-                                    context)
-                if summary is not None:
-                    found[cell] = summary
-            self.hits += len(found)
-        missing = [cell for cell in cells if cell not in found]
-        if not missing:
-            return found
-        evaluations = evaluate_cells(loader, context, missing,
-                                     everything=most_of(missing, total_cells),
-                                     with_evidence=False)
-        with self._lock:
-            self.misses += len(missing)
-            for cell, evaluation in evaluations.items():
-                found[cell] = CellSummary.of(cell, evaluation.results)
-                used = tuple(context.used[k] for k in sorted(context.used_by.get(cell, ())))
-                self._put(self._key(context, "summary", cell), stamped.of(cell), found[cell],
-                          used)
-        return found
+            self.hits += len(cells) - computed
+            self.misses += computed
+        return {cell: summary for (cell,), summary in found.items()}
 
     def quotas(self, stamped: Stamped, context: Context, keys: list[tuple[str, str, str]],
                compute: Callable[[list[tuple[str, str, str]]], list[Any]]
                ) -> dict[tuple[str, str, str], Any]:
-        """Overseers' CR-25 quotas in cells, by (overseer, position basis, cell): those whose
-        stamps did not change from the cache, the others from one call of `compute`."""
-        found: dict[tuple[str, str, str], Any] = {}
+        """Overseers' CR-25 quotas in cells, by (overseer, position basis, cell)."""
+        found, _ = self._cached(stamped, context, "quota", keys, compute)
+        return found
+
+    def _cached(self, stamped: Stamped, context: Context, kind: str, keys: list[Any],
+                compute: Callable[[list[Any]], list[Any]]) -> tuple[dict[Any, Any], int]:
+        """The value of each of `keys` (tuples ending with the cell whose stamps it rests on):
+        from the cache where those stamps did not change, the others from one call of
+        `compute`; and how many were computed."""
+        found: dict[Any, Any] = {}
         with self._lock:
             for key in keys:
-                quota = self._get(self._key(context, "quota", *key), stamped.of(key[2]), context)
-                if quota is not None:
-                    found[key] = quota
+                value = self._get(self._key(context, kind, *key), stamped.of(key[-1]), context)
+                if value is not None:
+                    found[key] = value
         missing = [key for key in keys if key not in found]
         if not missing:
-            return found
+            return found, 0
         computed = compute(missing)
         with self._lock:
-            for key, quota in zip(missing, computed, strict=True):
-                cell = key[2]
+            for key, value in zip(missing, computed, strict=True):
+                cell = key[-1]
                 used = tuple(context.used[k] for k in sorted(context.used_by.get(cell, ())))
-                self._put(self._key(context, "quota", *key), stamped.of(cell), quota, used)
-                found[key] = quota
-        return found
+                self._put(self._key(context, kind, *key), stamped.of(cell), value, used)
+                found[key] = value
+        return found, len(missing)
