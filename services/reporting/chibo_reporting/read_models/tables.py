@@ -373,10 +373,9 @@ def define_read_model(metadata: sa.MetaData, prefix: str = "") -> ReadModel:
     # Only the counted absences, by cell: what a report reads to find the member-years its
     # cells answer for. An index of every entry by cell made each roll call's COPY dearer for
     # rows no query reads by cell.
-    attendance = model.attendance
+    attendance, absences = model.attendance, counted_absences(model.attendance)
     sa.Index(f"ix_{prefix}attendance_absences", attendance.c.cell_id, attendance.c.held_on,
-             postgresql_where=counted_absences(attendance),
-             sqlite_where=counted_absences(attendance))
+             postgresql_where=absences, sqlite_where=absences)
     return model
 
 
