@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from chibo_eventsourcing.sql.engine import create_engine, is_postgres
 from chibo_eventsourcing.sql.keys import CHUNK, one_of
-from chibo_eventsourcing.sql.upsert import insert_new, upsert
+from chibo_eventsourcing.sql.upsert import COPY_FROM, insert_new, upsert
 
 metadata = sa.MetaData()
 ROWS = sa.Table(
@@ -88,6 +88,48 @@ class UpsertContract:
             found = [tuple(r) for r in conn.execute(sa.select(DOCS).order_by(DOCS.c.id))]
         assert found == [("a", ["y"], None, None), ("b", None, 2.25, datetime(2025, 7, 2))]
 
+    def test_json_rows_by_the_hundred_upsert_too(self, engine):
+        metadata.create_all(engine)
+        rows = [{"id": f"d-{n:04d}", "body": {"n": n, "names": ["Lò Văn Tâm"]}, "ratio": n / 8,
+                 "seen_at": datetime(2025, 7, 1, n % 24)} for n in range(COPY_FROM + 50)]
+        with engine.begin() as conn:
+            upsert(conn, DOCS, rows[:COPY_FROM], ["id"])
+            upsert(conn, DOCS, [r | {"body": None} for r in rows], ["id"])
+        with engine.connect() as conn:
+            found = [tuple(r) for r in conn.execute(sa.select(DOCS).order_by(DOCS.c.id))]
+        assert found == [(r["id"], None, r["ratio"], r["seen_at"]) for r in rows]
+
+    @pytest.mark.parametrize("size", [3, COPY_FROM + 3])
+    def test_a_key_given_twice_keeps_its_last_row(self, engine, size):
+        metadata.create_all(engine)
+        rows = [{"id": f"r-{n:04d}", "day": None, "count": n, "flag": True, "text": "first"}
+                for n in range(size)]
+        with engine.begin() as conn:
+            upsert(conn, ROWS, [*rows, rows[1] | {"text": "second"}, rows[0] | {"count": -1}],
+                   ["id"])
+        expected = [rows[0] | {"count": -1}, rows[1] | {"text": "second"}, *rows[2:]]
+        assert read(engine) == [tuple(r.values()) for r in expected]
+
+    @pytest.mark.parametrize("size", [3, COPY_FROM + 3])
+    def test_an_upsert_of_some_columns_leaves_the_others(self, engine, size):
+        metadata.create_all(engine)
+        rows = [{"id": f"r-{n:04d}", "day": date(2025, 1, 1 + n % 28), "count": n, "flag": True,
+                 "text": f"Chi bộ {n}"} for n in range(size)]
+        with engine.begin() as conn:
+            insert_new(conn, ROWS, rows)
+            upsert(conn, ROWS, [{"id": r["id"], "flag": False} for r in rows], ["id"])
+        assert read(engine) == [tuple((r | {"flag": False}).values()) for r in rows]
+
+    @pytest.mark.parametrize("size", [3, COPY_FROM + 3])
+    def test_an_upsert_that_breaks_a_constraint_fails_the_transaction_and_leaves_nothing(
+            self, engine, size):
+        metadata.create_all(engine)
+        rows = [{"id": f"r-{n:04d}", "day": None, "count": n, "flag": True, "text": None}
+                for n in range(size)]
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            upsert(conn, ROWS, [*rows, rows[0] | {"id": None}], ["id"])
+        assert read(engine) == []
+
     def test_rows_by_more_keys_than_a_chunk_in_one_statement_where_arrays_exist(self, engine):
         metadata.create_all(engine)
         with engine.begin() as conn:
@@ -120,6 +162,25 @@ class TestPostgres(UpsertContract):
         engine = create_engine(fresh_postgres_url)
         yield engine
         engine.dispose()
+
+    def test_plain_rows_by_the_hundred_are_copied_and_json_rows_are_bound(self, engine):
+        """From COPY_FROM rows on, plain columns go through a staging table filled by COPY (no
+        INSERT of SQLAlchemy's); JSON, which SQLAlchemy serializes, goes through its INSERT."""
+        metadata.create_all(engine)
+        inserts: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute",
+                        lambda *a: a[2].startswith("INSERT") and inserts.append(a[2]))
+        with engine.begin() as conn:
+            upsert(conn, ROWS, [{"id": f"r-{n:04d}", "day": None, "count": n, "flag": True,
+                                 "text": None} for n in range(COPY_FROM)], ["id"])
+            assert inserts == []
+            upsert(conn, ROWS, [{"id": "small", "day": None, "count": 0, "flag": True,
+                                 "text": None}], ["id"])
+            assert len(inserts) == 1
+            upsert(conn, DOCS, [{"id": f"d-{n:04d}", "body": [n], "ratio": None,
+                                 "seen_at": None} for n in range(COPY_FROM)], ["id"])
+            assert len(inserts) == 2
+        assert len(read(engine)) == COPY_FROM + 1
 
     def test_a_select_by_keys_is_planned_for_its_keys_even_after_the_table_grew(self, engine):
         """psycopg prepares a statement run five times, and PostgreSQL then keeps one plan for
