@@ -3,7 +3,7 @@ real PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -165,7 +165,8 @@ class TestPostgres(UpsertContract):
 
     def test_plain_rows_by_the_hundred_are_copied_and_json_rows_are_bound(self, engine):
         """From COPY_FROM rows on, plain columns go through a staging table filled by COPY (no
-        INSERT of SQLAlchemy's); JSON, which SQLAlchemy serializes, goes through its INSERT."""
+        INSERT of SQLAlchemy's); JSON, which SQLAlchemy serializes, and times go through its
+        INSERT."""
         metadata.create_all(engine)
         inserts: list[str] = []
         sa.event.listen(engine, "before_cursor_execute",
@@ -180,6 +181,11 @@ class TestPostgres(UpsertContract):
             upsert(conn, DOCS, [{"id": f"d-{n:04d}", "body": [n], "ratio": None,
                                  "seen_at": None} for n in range(COPY_FROM)], ["id"])
             assert len(inserts) == 2
+            # Times too: COPY would drop an aware time's offset where INSERT converts it.
+            upsert(conn, DOCS, [{"id": f"d-{n:04d}", "ratio": 1.5,
+                                 "seen_at": datetime(2025, 7, 1, tzinfo=UTC)}
+                                for n in range(COPY_FROM)], ["id"])
+            assert len(inserts) == 3
         assert len(read(engine)) == COPY_FROM + 1
 
     def test_a_select_by_keys_is_planned_for_its_keys_even_after_the_table_grew(self, engine):

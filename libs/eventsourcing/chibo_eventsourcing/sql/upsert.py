@@ -13,8 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 # first (below it, creating the table costs more than the copy saves; docs/PERFORMANCE.md).
 COPY_FROM = 100
 # Column types whose Python values the driver writes as they are (no bind processing but a
-# check); JSON, enums and decorated types go through SQLAlchemy.
-_PLAIN = (sa.String, sa.Integer, sa.Float, sa.Boolean, sa.Date, sa.DateTime)
+# check). JSON, enums and decorated types go through SQLAlchemy, and so do times: COPY would
+# drop the offset of an aware time bound for a column without a zone, where INSERT converts it.
+_PLAIN = (sa.String, sa.Integer, sa.Float, sa.Boolean, sa.Date)
 _STAGING = "chibo_upsert_staging"
 
 
