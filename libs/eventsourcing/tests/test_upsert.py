@@ -126,7 +126,7 @@ class UpsertContract:
         metadata.create_all(engine)
         rows = [{"id": f"r-{n:04d}", "day": None, "count": n, "flag": True, "text": None}
                 for n in range(size)]
-        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        with pytest.raises(sa.exc.IntegrityError, match="INSERT INTO"), engine.begin() as conn:
             upsert(conn, ROWS, [*rows, rows[0] | {"id": None}], ["id"])
         assert read(engine) == []
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -68,9 +68,9 @@ def insert_new(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str,
     if conn.dialect.name != "postgresql":
         conn.execute(sa.insert(table), [dict(row) for row in rows])
         return
-    names = _names(conn, columns)
-    with _cursor(conn) as cursor:
-        _copy(cursor, f"{_table(conn, table)} ({names})", rows, columns)
+    statement = f"COPY {_table(conn, table)} ({_names(conn, columns)}) FROM STDIN"
+    with _cursor(conn, statement) as cursor:
+        _copy(cursor, statement, rows, columns)
 
 
 def _plain(table: sa.Table, columns: Sequence[str]) -> bool:
@@ -85,26 +85,28 @@ def _copy_upsert(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[st
     target, names, quote = _table(conn, table), _names(conn, columns), _quote(conn)
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    with _cursor(conn) as cursor:
+    statement = (f"INSERT INTO {target} ({names}) SELECT {names} FROM {_STAGING} "
+                 f"ON CONFLICT ({_names(conn, keys)}) {action}")
+    with _cursor(conn, statement) as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS "
                        f"SELECT {names} FROM {target} WITH NO DATA")
-        _copy(cursor, f"{_STAGING} ({names})", rows, columns)
-        cursor.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {_STAGING} "
-                       f"ON CONFLICT ({_names(conn, keys)}) {action}")
+        _copy(cursor, f"COPY {_STAGING} ({names}) FROM STDIN", rows, columns)
+        cursor.execute(statement)
         cursor.execute(f"DROP TABLE {_STAGING}")
 
 
-def _copy(cursor: Any, into: str, rows: Sequence[Mapping[str, Any]],
+def _copy(cursor: Any, statement: str, rows: Sequence[Mapping[str, Any]],
           columns: Sequence[str]) -> None:
-    with cursor.copy(f"COPY {into} FROM STDIN") as copy:
+    with cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
 
 
 @contextmanager
-def _cursor(conn: sa.Connection) -> Iterator[Any]:
+def _cursor(conn: sa.Connection, statement: str) -> Iterator[Any]:
     """A cursor of the driver's own, in the connection's transaction; its errors are raised as
-    the exception classes SQLAlchemy raises for the same statement (IntegrityError, …)."""
+    the exception classes SQLAlchemy raises for the same statement (IntegrityError, …), which
+    name `statement`, the one that writes the rows."""
     driver = conn.connection.driver_connection
     assert driver is not None
     errors = conn.dialect.loaded_dbapi.Error
@@ -112,10 +114,10 @@ def _cursor(conn: sa.Connection) -> Iterator[Any]:
         with driver.cursor() as cursor:
             yield cursor
     except errors as exc:
-        raise sa.exc.DBAPIError.instance(None, None, exc, errors) from exc
+        raise sa.exc.DBAPIError.instance(statement, None, exc, errors) from exc
 
 
-def _quote(conn: sa.Connection) -> Any:
+def _quote(conn: sa.Connection) -> Callable[[str], str]:
     return conn.dialect.identifier_preparer.quote
 
 
