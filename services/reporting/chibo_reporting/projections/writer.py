@@ -107,8 +107,9 @@ class _Writer:
                                      for t in tasks])
         self._unit_spans(batch.touched_units)
         self._membership_spans(batch.touched_members)
-        attended = self._attendance(batch)
-        self._meetings(batch, attended)
+        meetings = self.read(model.meetings, batch.patches.get("meetings", {}))
+        attended = self._attendance(batch, meetings)
+        self._meetings(batch, attended, meetings)
         self._member_years(attended.member_years)
         self._stamp()
 
@@ -138,19 +139,30 @@ class _Writer:
         upsert(self.conn, model.stamps,
                [{"name": n, "stamp": stamp} for n in sorted(self.shared)], ["name"])
 
+    def read(self, table: sa.Table, keys: Iterable[str]) -> dict[str, Row | None]:
+        """The stored row of each of `keys` (None where there is none yet)."""
+        key = _keys(table)[0]
+        wanted = set(keys)
+        found = {r[key]: r for r in select_in(self.conn, table, key, wanted)}
+        return {k: found.get(k) for k in wanted}
+
     def merge(self, table: sa.Table, patches: dict[str, Patch],
-              extra: dict[str, Row] | None = None) -> list[Row]:
-        """Stored rows with their patches (and `extra` computed columns) applied."""
+              extra: dict[str, Row] | None = None,
+              read: dict[str, Row | None] | None = None) -> list[Row]:
+        """Stored rows with their patches (and `extra` computed columns) applied; the keys
+        `read` already holds are not read again."""
         key = _keys(table)[0]
         extra = extra or {}
-        stored = {r[key]: r for r in select_in(self.conn, table, key, {*patches, *extra})}
+        wanted = {*patches, *extra}
+        known = {k: v for k, v in (read or {}).items() if k in wanted}
+        stored = known | self.read(table, wanted - known.keys())
         # The cell a row was stored under changes too when a patch moves it elsewhere.
         if "cell_id" in table.c:
-            self.cells.update(r["cell_id"] for r in stored.values() if r.get("cell_id"))
+            self.cells.update(r["cell_id"] for r in stored.values() if r and r.get("cell_id"))
         blank = dict.fromkeys((c.name for c in table.columns), None)
         merged = []
-        for key_value in sorted({*patches, *extra}):
-            row = blank | stored.get(key_value, {}) | {key: key_value}
+        for key_value in sorted(wanted):
+            row = blank | (stored[key_value] or {}) | {key: key_value}
             row = patches.get(key_value, Patch()).merge(row, NEWEST_ORDER)
             merged.append(row | extra.get(key_value, {}))
         return merged
@@ -211,16 +223,19 @@ class _Writer:
         upsert(self.conn, model.membership_spans, _encoded(model.membership_spans, spans),
                _keys(model.membership_spans))
 
-    def _attendance(self, batch: Batch) -> _Attended:
+    def _attendance(self, batch: Batch, meetings: dict[str, Row | None]) -> _Attended:
+        """The roll calls' entries, replacing those of the meetings' earlier roll calls (the
+        stored `meetings` say which have one), and the rows an exemption change reflags."""
         attended = _Attended()
         table = self.model.attendance
         roll_members = {e["member_id"] for data, _ in batch.roll_calls.values()
                         for e in data["entries"]}
         exemptions = self._exemptions_of(roll_members | batch.exemption_changes)
         if batch.roll_calls:
-            for old in select_in(self.conn, table, "meeting_id", batch.roll_calls):
+            corrected = {m for m in batch.roll_calls if (meetings[m] or {}).get("roll_call")}
+            for old in select_in(self.conn, table, "meeting_id", corrected):
                 attended.drop(old)  # a member dropped by a correction needs recomputing too
-            delete_in(self.conn, table, "meeting_id", batch.roll_calls)
+            delete_in(self.conn, table, "meeting_id", corrected)
             rows = [row for data, event_id in batch.roll_calls.values()
                     for row in derived.attendance_rows(data, event_id, exemptions)]
             attended.replaced.update((meeting, {}) for meeting in batch.roll_calls)
@@ -237,7 +252,8 @@ class _Writer:
         self.store(table, changed)
         return attended
 
-    def _meetings(self, batch: Batch, attended: _Attended) -> None:
+    def _meetings(self, batch: Batch, attended: _Attended,
+                  read: dict[str, Row | None]) -> None:
         model = self.model
         extra: dict[str, Row] = defaultdict(dict)
         exemption_evidence: dict[str, list[str]] = {}
@@ -259,7 +275,7 @@ class _Writer:
         if not patches and not extra:
             return
         rows = []
-        for row in self.merge(model.meetings, patches, extra):
+        for row in self.merge(model.meetings, patches, extra, read):
             evidence = row["evidence"]
             if row["meeting_id"] in exemption_evidence:
                 evidence["exemptions"] = exemption_evidence[row["meeting_id"]]
