@@ -18,6 +18,7 @@ from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.store import Metadata, NewEvent
 from chibo_reporting.bootstrap import ReportingService
+from chibo_reporting.projections import ReportingProjection
 from chibo_web.auth import issue_token
 
 SECRET = "reporting-test-secret-of-a-decent-length-0123456789"
@@ -206,9 +207,13 @@ class World:
                                    assignment_id=None, position_basis=None)
 
 
-def catch_up(service: ReportingService, batch_size: int = 1000) -> int:
-    """Run the projector until it has nothing more to apply; return how many it applied."""
+def catch_up(service: ReportingService, batch_size: int = 1000,
+             projection: ReportingProjection | None = None) -> int:
+    """Run the projector (with `projection`, kept between calls) until it has nothing more to
+    apply; return how many it applied."""
     runner = service.projector()
+    if projection is not None:
+        runner.projection = projection
     runner.poll_timeout = 0.05
     runner.batch_size = batch_size
     runner.open()

@@ -16,7 +16,7 @@ from chibo_contracts.members import SOURCE as MEMBERS
 from chibo_contracts.reporting import SOURCE as REPORTING
 from chibo_reporting.projections import meetings, members, oversight
 from chibo_reporting.projections.batch import Batch, Row
-from chibo_reporting.projections.writer import write
+from chibo_reporting.projections.writer import Memory, write
 from chibo_reporting.read_models import ReadModel
 
 OVERSIGHT = "oversight"
@@ -62,6 +62,7 @@ class ReportingProjection:
 
     def __init__(self, model: ReadModel) -> None:
         self.model = model
+        self.memory = Memory()  # the writer's, between batches
 
     def start(self) -> Batch:
         return Batch()
@@ -75,4 +76,4 @@ class ReportingProjection:
         batch.saw(envelope.source, envelope.position)
 
     def write(self, batch: Batch, conn: sa.Connection) -> None:
-        write(batch, conn, self.model)
+        write(batch, conn, self.model, self.memory)

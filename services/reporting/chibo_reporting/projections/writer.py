@@ -1,17 +1,17 @@
 """Writes one folded batch: multi-row upserts, then the rows that follow from them.
 
 Runs inside the consumer runner's transaction (with the offsets). Reads here only load the rows
-the batch touched, by key, in chunks. Every cell whose facts the batch changed gets a new stamp
-(and the tree, rulebooks and assignments a shared one), which tells the query side's caches
-what to recompute.
+the batch touched, by key, in chunks, or come from what the writer remembers of its own earlier
+batches (`Memory`). Every cell whose facts the batch changed gets a new stamp (and the tree,
+rulebooks and assignments a shared one), which tells the query side's caches what to recompute.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -79,20 +79,64 @@ SHARED = {"units": "tree", "unit_names": "tree", "unit_parents": "tree", "unit_s
           "rulebooks": "rulebooks", "assignments": "assignments"}
 
 
-def write(batch: Batch, conn: sa.Connection, model: ReadModel) -> None:
-    _Writer(conn, model).write(batch)
+WRITER = "writer"  # the name of the stamp of the last batch written (see `Memory`)
+LOAD_YEAR_FROM = 1_000  # member-years of one year in a batch from which the year is read whole
+
+
+class Memory:
+    """What a writer keeps between batches: the last absence of every member-year in the
+    (at most `YEARS`) years it read whole, which a batch's roll calls would otherwise look up
+    member by member. It holds only while the read model is as this writer left it: each batch
+    stores its stamp under `WRITER`, and a writer whose stamp is not the one stored forgets
+    everything (its last batch was rolled back, or another writer ran since: the runner storing
+    a refused batch event by event, a model reset or replaced)."""
+
+    YEARS = 2
+
+    def __init__(self) -> None:
+        self.stamp: str | None = None
+        self.last_absences: OrderedDict[int, dict[str, derived.Key]] = OrderedDict()
+
+    def begin(self, stored: str | None) -> None:
+        """A batch starts on a model whose `WRITER` stamp is `stored`."""
+        if stored is None or stored != self.stamp:
+            self.last_absences.clear()
+        self.stamp = None  # until this batch's own stamp is written
+
+    def remember_year(self, year: int, last_absences: dict[str, derived.Key]) -> None:
+        self.last_absences[year] = last_absences
+        while len(self.last_absences) > self.YEARS:
+            self.last_absences.popitem(last=False)
+
+    def stored(self, member_years: Iterable[Row], gone: Mapping[int, set[str]]) -> None:
+        """A batch stored `member_years` and deleted those `gone` (members by year)."""
+        for row in member_years:
+            if row["year"] in self.last_absences:
+                self.last_absences[row["year"]][row["member_id"]] = _last_absence(row)
+        for year, members in gone.items():
+            known = self.last_absences.get(year, {})
+            for member in members:
+                known.pop(member, None)
+
+
+def write(batch: Batch, conn: sa.Connection, model: ReadModel, memory: Memory) -> None:
+    _Writer(conn, model, memory).write(batch)
 
 
 class _Writer:
-    def __init__(self, conn: sa.Connection, model: ReadModel) -> None:
+    def __init__(self, conn: sa.Connection, model: ReadModel, memory: Memory) -> None:
         self.conn = conn
         self.model = model
+        self.memory = memory
         self.cells: set[str] = set()  # cells whose facts changed
         self.shared: set[str] = set()  # shared stamps to renew
         self._shared_by = {getattr(model, name): stamp for name, stamp in SHARED.items()}
 
     def write(self, batch: Batch) -> None:
         model = self.model
+        stamps = model.stamps
+        self.memory.begin(self.conn.scalar(
+            sa.select(stamps.c.stamp).where(stamps.c.name == WRITER)))
         self._positions(batch)
         for name, rows in batch.rows.items():
             self.store(getattr(model, name), list(rows.values()), new=name == "audit_events")
@@ -137,7 +181,8 @@ class _Writer:
         upsert(self.conn, model.cell_stamps,
                [{"cell_id": c, "stamp": stamp} for c in sorted(self.cells)], ["cell_id"])
         upsert(self.conn, model.stamps,
-               [{"name": n, "stamp": stamp} for n in sorted(self.shared)], ["name"])
+               [{"name": n, "stamp": stamp} for n in sorted({*self.shared, WRITER})], ["name"])
+        self.memory.stamp = stamp
 
     def read(self, table: sa.Table, keys: Iterable[str]) -> dict[str, Row | None]:
         """The stored row of each of `keys` (None where there is none yet)."""
@@ -293,10 +338,7 @@ class _Writer:
             return
         table = self.model.member_years
         in_years = table.c.year.in_(sorted({year for _, year in changes}))
-        last = {(r["member_id"], r["year"]): (r["last_absence_on"].isoformat(),
-                                              r["last_absence_meeting_id"])
-                for r in select_in(self.conn, table, "member_id", {m for m, _ in changes},
-                                   in_years, columns=LAST_ABSENCE_COLUMNS)}
+        last = self._last_absences(changes.keys())
         moving = [key for key, changed in sorted(changes.items())
                   if derived.may_change_runs(changed.values(), last.get(key))]
         if not moving:
@@ -306,7 +348,8 @@ class _Writer:
                                      {m for m, y in moving if (m, y) in last}, in_years)}
         again = {key: derived.resume(stored.get(key), changes[key].values()) for key in moving}
         entries = self._attendance_from({key: start for key, (start, _) in again.items()})
-        rows, gone = [], defaultdict[int, set[str]](set)
+        rows: list[Row] = []
+        gone = defaultdict[int, set[str]](set)
         for (member, year), (_, folded) in again.items():
             runs, unexcused = derived.member_year(entries[(member, year)], folded)
             absences = sum(len(r) for r in runs) + len(unexcused)
@@ -327,6 +370,32 @@ class _Writer:
         for year, members in gone.items():
             delete_in(self.conn, table, "member_id", members, table.c.year == year)
         upsert(self.conn, table, _encoded(table, rows), _keys(table))
+        self.memory.stored(rows, gone)
+
+    def _last_absences(self, member_years: Iterable[tuple[str, int]]
+                       ) -> dict[tuple[str, int], derived.Key]:
+        """The last absence of each of `member_years` that has one: from memory, for a year
+        this batch touches `LOAD_YEAR_FROM` times or more read whole first."""
+        table, memory = self.model.member_years, self.memory.last_absences
+        by_year: defaultdict[int, set[str]] = defaultdict(set)
+        for member, year in member_years:
+            by_year[year].add(member)
+        last: dict[tuple[str, int], derived.Key] = {}
+        for year, members in sorted(by_year.items()):
+            if year not in memory and len(members) >= LOAD_YEAR_FROM:
+                statement = sa.select(*(table.c[c] for c in LAST_ABSENCE_COLUMNS)).where(
+                    table.c.year == year)
+                self.memory.remember_year(year, {r.member_id: _last_absence(r._mapping)
+                                                 for r in self.conn.execute(statement)})
+            if year in memory:
+                memory.move_to_end(year)
+                known = memory[year]
+                last.update(((m, year), known[m]) for m in members if m in known)
+                continue
+            last.update(((r["member_id"], year), _last_absence(r))
+                        for r in select_in(self.conn, table, "member_id", members,
+                                           table.c.year == year, columns=LAST_ABSENCE_COLUMNS))
+        return last
 
     def _attendance_from(self, starts: dict[tuple[str, int], derived.Key | None]
                          ) -> defaultdict[tuple[str, int], list[Row]]:
@@ -373,6 +442,10 @@ class _Attended:
             self.replaced[row["meeting_id"]][row["member_id"]] = row
         self.member_years[(row["member_id"], row["held_on"].year)].setdefault(
             row["meeting_id"], [None, None])[1] = row
+
+
+def _last_absence(row: Mapping[Any, Any]) -> derived.Key:
+    return row["last_absence_on"].isoformat(), row["last_absence_meeting_id"]
 
 
 def _tidy(evidence: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -358,7 +358,8 @@ def define_read_model(metadata: sa.MetaData, prefix: str = "") -> ReadModel:
         ),
         # Cache validators: a cell's stamp changes whenever a batch changes a fact the cell's
         # rules read (its meetings, attendance, member-years, visits, reviews); the shared
-        # stamps ("tree", "rulebooks", "assignments") whenever those change.
+        # stamps ("tree", "rulebooks", "assignments") whenever those change; "writer" with
+        # every batch (what the projection's writer remembers holds only under its own stamp).
         cell_stamps=table(
             "cell_stamps",
             sa.Column("cell_id", Id, primary_key=True),
