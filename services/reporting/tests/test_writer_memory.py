@@ -4,7 +4,8 @@ roll call may move its runs) holds only while the read model is as that writer l
 from __future__ import annotations
 
 import json
-from datetime import date
+import random
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from chibo_contracts.catalog import public_registry
 from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.log import SqlLog
-from chibo_reporting.projections import ReportingProjection, writer
+from chibo_reporting.projections import ReportingProjection, derived, writer
 
 from .scenarios import CELL, MEMBERS, bi_ban_roll, bi_ban_tree
 from .support import World, catch_up
@@ -97,3 +98,46 @@ def test_a_writer_forgets_what_it_remembered_in_a_batch_rolled_back(
     roll_call(world, "jan-15", date(2024, 1, 15))
     catch_up(service, projection=projection)
     assert runs(service) == [["jan-10"], ["jan-20"]]
+
+
+def test_a_year_in_shuffled_order_remembered_batch_after_batch_equals_the_year_folded_whole(
+        world, service):
+    """Thirty roll calls of four members, arriving in no order, some corrected, a few to a
+    batch, all written by one writer remembering between batches: each member-year as stored
+    equals the fold of its attendance as stored, and the whole year's."""
+    bi_ban_tree(world)
+    rng = random.Random(20241)
+    projection = ReportingProjection(service.model)
+    members = MEMBERS[:4]
+    statuses = ["present", "present", "absent_excused", "absent_excused", "absent_unexcused"]
+    days = [date(2024, 1, 1) + timedelta(days=d) for d in sorted(rng.sample(range(360), 30))]
+    held: list[tuple[str, date]] = []
+    for day in rng.sample(days, len(days)):
+        meeting = f"y-{day.isoformat()}"
+        world.meeting(meeting, CELL, day,
+                      roll=bi_ban_roll(**{m: rng.choice(statuses) for m in members}))
+        held.append((meeting, day))
+        if rng.random() < 0.25:
+            corrected, on = rng.choice(held)
+            world.correct_roll(corrected, CELL, on,
+                               bi_ban_roll(**{m: rng.choice(statuses) for m in members}),
+                               correction=1 + sum(1 for m, _ in held if m == corrected))
+            held.append((corrected, on))
+        world.publish()
+        if rng.random() < 0.4:
+            catch_up(service, projection=projection)
+    catch_up(service, projection=projection)
+
+    model = service.model
+    with service.engine.connect() as conn:
+        entries = [dict(r._mapping) for r in conn.execute(sa.select(model.attendance))]
+        stored = {r.member_id: (json.loads(r.excused_runs), json.loads(r.unexcused))
+                  for r in conn.execute(sa.select(model.member_years))}
+    folded = {}
+    for member in members:
+        runs, unexcused = derived.member_year([e for e in entries if e["member_id"] == member])
+        if runs or unexcused:
+            folded[member] = (runs, unexcused)
+    assert len({e["meeting_id"] for e in entries}) == 30
+    assert stored == folded
+    assert any(len(run) > 1 for runs, _ in folded.values() for run in runs)
