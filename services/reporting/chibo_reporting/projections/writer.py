@@ -81,17 +81,16 @@ SHARED = {"units": "tree", "unit_names": "tree", "unit_parents": "tree", "unit_s
 
 WRITER = "writer"  # the name of the stamp of the last batch written (see `Memory`)
 LOAD_YEAR_FROM = 1_000  # member-years of one year in a batch from which the year is read whole
+REMEMBERED_YEARS = 2
 
 
 class Memory:
     """What a writer keeps between batches: the last absence of every member-year in the
-    (at most `YEARS`) years it read whole, which a batch's roll calls would otherwise look up
-    member by member. It holds only while the read model is as this writer left it: each batch
-    stores its stamp under `WRITER`, and a writer whose stamp is not the one stored forgets
-    everything (its last batch was rolled back, or another writer ran since: the runner storing
-    a refused batch event by event, a model reset or replaced)."""
-
-    YEARS = 2
+    (at most `REMEMBERED_YEARS`) years it read whole, which a batch's roll calls would
+    otherwise look up member by member. It holds only while the read model is as this writer
+    left it: each batch stores its stamp under `WRITER`, and a writer whose stamp is not the
+    one stored forgets everything (its last batch was rolled back, or another writer ran
+    since: the runner storing a refused batch event by event, a model reset or replaced)."""
 
     def __init__(self) -> None:
         self.stamp: str | None = None
@@ -105,7 +104,7 @@ class Memory:
 
     def remember_year(self, year: int, last_absences: dict[str, derived.Key]) -> None:
         self.last_absences[year] = last_absences
-        while len(self.last_absences) > self.YEARS:
+        while len(self.last_absences) > REMEMBERED_YEARS:
             self.last_absences.popitem(last=False)
 
     def stored(self, member_years: Iterable[Row], gone: Mapping[int, set[str]]) -> None:
