@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,15 +31,22 @@ class Context:
     index: RulebookIndex
     used: dict[tuple[str, int], Rulebook] = field(default_factory=dict)
     used_by: dict[str, set[tuple[str, int]]] = field(default_factory=dict)  # per unit judged
-    _memo: dict[tuple[str, date], Rulebook] = field(default_factory=dict)
+    _memo: dict[tuple[str, int], Rulebook] = field(default_factory=dict)
+    _change_days: list[date] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._change_days = sorted({*self.tree.change_days(), *self.index.change_days()})
 
     @property
     def judged_on(self) -> date:
         return min(self.period.end, self.today)
 
     def rulebook_for(self, unit_id: str, day: date) -> Rulebook:
-        """The most specific rulebook above `unit_id` in force on `day` (tree as of that day)."""
-        key = (unit_id, day)
+        """The most specific rulebook above `unit_id` in force on `day` (tree as of that day).
+        Only on the tree's or the rulebooks' change days can it differ from the day before, so
+        it is found once per unit and stretch between two of them (a cell's meetings fall on
+        dozens of days, the change days are few)."""
+        key = (unit_id, bisect.bisect_right(self._change_days, day))
         if key not in self._memo:
             self._memo[key] = self.index.for_unit(self.tree.ancestry, unit_id, day)
         return self._memo[key]

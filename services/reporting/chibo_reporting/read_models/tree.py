@@ -48,6 +48,13 @@ class Tree:
         self._starts = {u: [s.valid_from for s in spans] for u, spans in self._spans.items()}
         self._children: dict[date, dict[str, list[str]]] = {}
 
+    def change_days(self) -> list[date]:
+        """The days on which a unit's ancestry may change (a span starts, a unit ends: a merged
+        parent hands its children on): between two of them every ancestry stays the same."""
+        days = {day for starts in self._starts.values() for day in starts}
+        days.update(u.ended_on for u in self.units.values() if u.ended_on is not None)
+        return sorted(days)
+
     def kind(self, unit_id: str) -> str | None:
         unit = self.units.get(unit_id)
         return unit.kind if unit else None

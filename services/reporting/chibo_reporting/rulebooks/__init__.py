@@ -93,6 +93,10 @@ class RulebookIndex:
             unit: [b.effective_from for b in books] for unit, books in self._by_unit.items()
         }
 
+    def change_days(self) -> list[date]:
+        """The days a unit's rulebook comes into force on."""
+        return sorted({day for starts in self._starts.values() for day in starts})
+
     def own(self, unit_id: str, day: date) -> Rulebook | None:
         books = self._by_unit.get(unit_id)
         if not books:
