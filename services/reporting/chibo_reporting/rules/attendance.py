@@ -4,8 +4,8 @@ CR-14 consecutive excused absences, CR-15 strike-off risk, CR-17 exemptions neve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from chibo_reporting.facts import Absence, CellPeriod, MeetingFact, MemberYear
 from chibo_reporting.rulebooks import Parameters
@@ -86,18 +86,51 @@ def cr13_no_unexcused_absence(cell: CellPeriod) -> RuleResult:
     return RuleResult(result, figures, cell.cite(calls, "roll_call"))
 
 
-@dataclass(frozen=True)
 class MemberFlags:
-    """A member's CR-14 and CR-15 standing for a calendar year up to a day."""
+    """A member's CR-14 and CR-15 standing for a calendar year up to a day (CR-17: only counted
+    absences). Each half is worked out when first read: CR-14 reads the excused runs, CR-15
+    the unexcused absences, and a roll-up asks both of every member-year of every cell."""
 
-    member_id: str
-    longest_excused_run: tuple[Absence, ...]
-    unexcused: tuple[Absence, ...]
-    unexcused_months: tuple[str, ...]
-    consecutive_excused: bool
-    strike_off: str | None  # "alert", "warning" or None
-    run_cell_id: str | None
-    unexcused_cell_id: str | None
+    def __init__(self, year: MemberYear, until: date, parameters: Parameters) -> None:
+        self.member_id = year.member_id
+        self._year, self._until, self._parameters = year, until, parameters
+
+    @cached_property
+    def longest_excused_run(self) -> tuple[Absence, ...]:
+        runs = [tuple(a for a in run if a.held_on <= self._until)
+                for run in self._year.excused_runs]
+        return max(runs, key=len, default=())
+
+    @property
+    def consecutive_excused(self) -> bool:
+        return len(self.longest_excused_run) > self._parameters.max_consecutive_excused
+
+    @property
+    def run_cell_id(self) -> str | None:
+        return self.longest_excused_run[-1].cell_id if self.longest_excused_run else None
+
+    @cached_property
+    def unexcused(self) -> tuple[Absence, ...]:
+        return tuple(a for a in self._year.unexcused if a.held_on <= self._until)
+
+    @cached_property
+    def unexcused_months(self) -> tuple[str, ...]:
+        return tuple(sorted({a.held_on.strftime("%Y-%m") for a in self.unexcused}))
+
+    @property
+    def strike_off(self) -> str | None:
+        """"alert", "warning" or None."""
+        if len(self.unexcused_months) >= self._parameters.strike_off_alert_months:
+            return "alert"
+        if len(self.unexcused_months) >= self._parameters.strike_off_warning_months:
+            return "warning"
+        return None
+
+    @property
+    def unexcused_cell_id(self) -> str | None:
+        if not self.unexcused:
+            return None
+        return max(self.unexcused, key=lambda a: a.held_on).cell_id
 
     @property
     def rule_ids(self) -> list[str]:
@@ -106,26 +139,8 @@ class MemberFlags:
 
 
 def member_flags(year: MemberYear, until: date, parameters: Parameters) -> MemberFlags:
-    """CR-14 and CR-15 for one member over 1 January … `until` (CR-17: only counted absences)."""
-    runs = [tuple(a for a in run if a.held_on <= until) for run in year.excused_runs]
-    longest = max(runs, key=len, default=())
-    unexcused = [a for a in year.unexcused if a.held_on <= until]
-    months = tuple(sorted({a.held_on.strftime("%Y-%m") for a in unexcused}))
-    level = None
-    if len(months) >= parameters.strike_off_alert_months:
-        level = "alert"
-    elif len(months) >= parameters.strike_off_warning_months:
-        level = "warning"
-    return MemberFlags(
-        member_id=year.member_id,
-        longest_excused_run=longest,
-        unexcused=tuple(unexcused),
-        unexcused_months=months,
-        consecutive_excused=len(longest) > parameters.max_consecutive_excused,
-        strike_off=level,
-        run_cell_id=longest[-1].cell_id if longest else None,
-        unexcused_cell_id=max(unexcused, key=lambda a: a.held_on).cell_id if unexcused else None,
-    )
+    """CR-14 and CR-15 for one member over 1 January … `until`."""
+    return MemberFlags(year, until, parameters)
 
 
 def cell_member_flags(cell: CellPeriod) -> list[MemberFlags]:
