@@ -109,8 +109,8 @@ def test_a_report_finds_the_rulebook_of_each_day_as_the_index_does_once_per_stre
     days = [date(2024, 12, 1) + timedelta(days=n) for n in range(400)]
     expected = {(u, day): index.for_unit(tree.ancestry, u, day) for u in tree.units for day in days}
     assert {(u, day): context.rulebook_for(u, day) for u in tree.units for day in days} == expected
-    assert {expected["x", date(2025, 9, 14)].rulebook_id,
-            expected["x", date(2025, 9, 15)].rulebook_id} == {"p-2", "d2-1"}
+    assert expected["x", date(2025, 9, 14)].rulebook_id == "p-2"
+    assert expected["x", date(2025, 9, 15)].rulebook_id == "d2-1"
     assert expected["y", date(2025, 6, 30)].rulebook_id == "p-2"
     assert expected["y", date(2025, 7, 1)].rulebook_id == "d2-1"
 

@@ -35,7 +35,7 @@ class Context:
     _change_days: list[date] = field(init=False)
 
     def __post_init__(self) -> None:
-        self._change_days = sorted({*self.tree.change_days(), *self.index.change_days()})
+        self._change_days = sorted({*self.tree.change_days, *self.index.change_days})
 
     @property
     def judged_on(self) -> date:

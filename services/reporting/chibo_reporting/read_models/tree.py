@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from chibo_reporting.periods import Window
 
@@ -48,12 +49,13 @@ class Tree:
         self._starts = {u: [s.valid_from for s in spans] for u, spans in self._spans.items()}
         self._children: dict[date, dict[str, list[str]]] = {}
 
-    def change_days(self) -> list[date]:
+    @cached_property
+    def change_days(self) -> tuple[date, ...]:
         """The days on which a unit's ancestry may change (a span starts, a unit ends: a merged
         parent hands its children on): between two of them every ancestry stays the same."""
         days = {day for starts in self._starts.values() for day in starts}
         days.update(u.ended_on for u in self.units.values() if u.ended_on is not None)
-        return sorted(days)
+        return tuple(sorted(days))
 
     def kind(self, unit_id: str) -> str | None:
         unit = self.units.get(unit_id)

@@ -11,6 +11,7 @@ import bisect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from chibo_reporting.rulebooks.checks import CHECKS, ParameterError, validate
@@ -93,9 +94,10 @@ class RulebookIndex:
             unit: [b.effective_from for b in books] for unit, books in self._by_unit.items()
         }
 
-    def change_days(self) -> list[date]:
+    @cached_property
+    def change_days(self) -> tuple[date, ...]:
         """The days a unit's rulebook comes into force on."""
-        return sorted({day for starts in self._starts.values() for day in starts})
+        return tuple(sorted({day for starts in self._starts.values() for day in starts}))
 
     def own(self, unit_id: str, day: date) -> Rulebook | None:
         books = self._by_unit.get(unit_id)

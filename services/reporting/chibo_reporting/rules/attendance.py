@@ -119,7 +119,7 @@ class MemberFlags:
 
     @property
     def strike_off(self) -> str | None:
-        """"alert", "warning" or None."""
+        """The level reached: "alert", "warning" or None."""
         if len(self.unexcused_months) >= self._parameters.strike_off_alert_months:
             return "alert"
         if len(self.unexcused_months) >= self._parameters.strike_off_warning_months:
