@@ -24,8 +24,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def chibo(tmp_path_factory):
-    data = tmp_path_factory.mktemp("chibo-data")
+def data(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("chibo-data")
+
+
+@pytest.fixture(scope="module")
+def chibo(data):
     port = free_port()
     env = os.environ | {"CHIBO_DATA_DIR": str(data), "CHIBO_PORT": str(port)}
     env.pop("CHIBO_JWT_SECRET", None)
@@ -110,3 +114,11 @@ def test_a_write_reaches_the_reports_through_the_embedded_log(chibo):
     source, _, number = position.partition(":")
     assert report.json()["positions"][source] >= int(number)
     assert report.json()["cells"] == 0
+
+
+def test_the_reporting_warm_up_runs_beside_the_api(chibo, data):
+    """The roll-up cache is the serving process's, so its warm-up runs in that process."""
+    log = (data / "chibo.log").read_text()
+    started = next(line for line in log.splitlines() if " started " in line)
+    assert "reporting-projector" in started
+    assert "reporting-warm-up" in started

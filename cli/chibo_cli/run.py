@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from chibo_eventsourcing.runtime import start_threads
+from chibo_eventsourcing.runtime import api_workers, start_threads
 
 log = logging.getLogger(__name__)
 
@@ -179,11 +179,8 @@ class SingleMachine(BaseApplication):  # type: ignore[misc]
 
     def _start_workers(self, _worker: Any) -> None:
         self.stop = threading.Event()
-        workers = [
-            w
-            for s in self.dispatcher.services.values()
-            for w in s.app.extensions["chibo"].workers()
-        ]
+        services = [s.app.extensions["chibo"] for s in self.dispatcher.services.values()]
+        workers = [w for service in services for w in (*service.workers(), *api_workers(service))]
         start_threads(workers, self.stop)
         log.info("started %s", ", ".join(w.name for w in workers))
 

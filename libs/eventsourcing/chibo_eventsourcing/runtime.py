@@ -174,6 +174,14 @@ class LoopWorker:
         self.loop(stop)
 
 
+def api_workers(service: object) -> list[Worker]:
+    """What a service runs beside its API in every process serving it, as threads (its
+    `api_workers()`; reporting warms its roll-up cache): the single-machine runner starts them
+    with the other workers, `deploy/gunicorn.conf.py` in each gunicorn worker."""
+    declared = getattr(service, "api_workers", None)
+    return list(declared()) if declared is not None else []
+
+
 def run_until_signalled(worker: Worker) -> None:
     """Run one worker in this process; SIGTERM or SIGINT finish the current batch, then stop."""
     stop = threading.Event()

@@ -27,6 +27,7 @@ from chibo_reporting.handlers import HANDLERS, Deps
 from chibo_reporting.projections import GROUP, SOURCES, ReportingProjection
 from chibo_reporting.publishing import Codec
 from chibo_reporting.queries import Reports
+from chibo_reporting.queries.warm_up import WarmUp
 from chibo_reporting.read_models import ReadModel, define_read_model
 from chibo_reporting.read_models.upgrade import reset_if_outdated
 
@@ -95,6 +96,13 @@ class ReportingService:
     def workers(self) -> list[Worker]:
         """The relay of `reporting.events` and the projector, for the single-machine runner."""
         return [self.relay_worker(), self.projector_worker()]
+
+    def api_workers(self) -> list[Worker]:
+        """What runs beside the API in every process serving it: the warm-up of its roll-up
+        cache (see `queries.warm_up`), unless `REPORTING_WARM_UP` is false."""
+        if not self.settings.warm_up:
+            return []
+        return [LoopWorker("reporting-warm-up", WarmUp(self.reports).run)]
 
     def ready(self) -> bool:
         try:

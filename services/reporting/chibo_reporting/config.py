@@ -26,6 +26,10 @@ class Settings:
     # each batch from a second process while it folds the next. Not for SQLite (one writer
     # per file, and the single-machine mode runs the projector as a thread).
     writer_process: bool | None = None
+    # REPORTING_WARM_UP (true/false; default true): each process serving the API runs the top
+    # units' roll-ups of the current year, quarter and month whenever the day or the tree,
+    # rulebooks or assignments change, so that no visitor waits for every cell to be evaluated.
+    warm_up: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,5 +42,6 @@ class Settings:
             wait_seconds=float(env.get("REPORTING_WAIT_SECONDS", "10")),
             batch_size=int(env.get("REPORTING_BATCH_SIZE", str(cls.batch_size))),
             writer_process=env_flag(env, "REPORTING_WRITER_PROCESS"),
+            warm_up=env_flag(env, "REPORTING_WARM_UP") is not False,
         )
 
