@@ -142,3 +142,20 @@ def test_a_new_visit_recomputes_the_quotas_of_its_cell_from_that_cells_visits_on
     by_overseer = {e["overseer_id"]: e for e in cold.overseers(COMMUNE, period)["overseers"]}
     assert {o: (e["cells"], e["visits"]) for o, e in by_overseer.items()} == {
         "lo": ([CELL, OTHER], 2), "cam": ([OTHER], 1)}
+
+
+def test_reminders_come_from_the_summaries_the_roll_ups_keep(world, service):
+    """A province's reminders would evaluate every cell again; they read the cached summaries,
+    and a fresh process computing them gives the same list."""
+    two_cells(world)
+    catch_up(service)
+    reports, period = service.reports, Period.parse("2024-Q1")
+    reports.unit(COMMUNE, period)
+    assert (reports.summaries.misses, reports.summaries.hits) == (2, 0)
+    reminders = reports.reminders(COMMUNE, period)
+    assert (reports.summaries.misses, reports.summaries.hits) == (2, 2)  # no cell evaluated
+    # Both cells met in January and February only: no March meeting (CR-01), no thematic one
+    # in the quarter (CR-03), both among the rules a rulebook watches by default.
+    assert [(i["cell_id"], i["rules"], i["status"]) for i in reminders["items"]] == [
+        (CELL, ["CR-01", "CR-03"], "candidate"), (OTHER, ["CR-01", "CR-03"], "candidate")]
+    assert reminders == fresh(service).reminders(COMMUNE, period)

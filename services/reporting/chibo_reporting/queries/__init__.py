@@ -144,7 +144,7 @@ class Reports:
         """`shown(cell)` (None: all) keeps the cells a scoped caller sees."""
         day = tree_as_of or period.end
         return self._report(period, mode, lambda loader, ctx: reports.reminders_report(
-            loader, ctx, unit_id, day, shown))
+            loader, ctx, unit_id, day, cache=self.summaries, shown=shown))
 
     def nothing(self, unit_id: str, period: Period, mode: str,
                 **empty: Any) -> dict[str, Any]:

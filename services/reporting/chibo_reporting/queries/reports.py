@@ -8,14 +8,14 @@ from typing import Any
 
 from chibo_reporting.facts import MeetingFact, Visit
 from chibo_reporting.periods import Window
-from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells, most_of
+from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells
 from chibo_reporting.queries.loading import Loader
 from chibo_reporting.queries.summaries import Stamped, SummaryCache
 from chibo_reporting.rules import attendance as attendance_rules
 from chibo_reporting.rules import oversight as oversight_rules
 from chibo_reporting.rules.oversight import Quota
 from chibo_reporting.rules.quality import grade_of
-from chibo_reporting.rules.results import FAIL, PASS, overall, share
+from chibo_reporting.rules.results import PASS, overall, share
 from chibo_reporting.rules.rollup import rollup
 
 
@@ -68,15 +68,6 @@ def _unit_cells(context: Context, unit_id: str, tree_day: date) -> list[str]:
     if context.tree.kind(unit_id) is None:
         raise NotFoundError(f"no unit {unit_id!r} is known to reporting")
     return context.tree.cells_under(unit_id, tree_day)
-
-
-def _evaluate_unit(loader: Loader, context: Context, unit_id: str,
-                   tree_day: date, shown: Shown | None = None) -> dict[str, Evaluation]:
-    """Every cell below the unit (that the caller sees), without event ids (a cell's own
-    report gives them)."""
-    cells = [c for c in _unit_cells(context, unit_id, tree_day) if shown is None or shown(c)]
-    return evaluate_cells(loader, context, cells,
-                          everything=most_of(cells, _count_cells(context)), with_evidence=False)
 
 
 def _count_cells(context: Context) -> int:
@@ -192,23 +183,23 @@ def overseers_report(loader: Loader, context: Context, unit_id: str,
             "rulebooks_used": context.used_refs()}
 
 
-def reminders_report(loader: Loader, context: Context, unit_id: str,
-                     tree_day: date, shown: Shown | None = None) -> dict[str, Any]:
-    """CR-27: cells to remind and review, with the status of their case."""
-    evaluations = _evaluate_unit(loader, context, unit_id, tree_day, shown)
+def reminders_report(loader: Loader, context: Context, unit_id: str, tree_day: date, *,
+                     cache: SummaryCache, shown: Shown | None = None) -> dict[str, Any]:
+    """CR-27: cells to remind and review, with the status of their case; from the cells'
+    summaries, which roll-ups share and the warm-up keeps (a province's list costs what its
+    roll-up does, not an evaluation of every cell)."""
+    cells = [c for c in _unit_cells(context, unit_id, tree_day) if shown is None or shown(c)]
+    summaries = cache.summaries(loader, context, cells, _count_cells(context))
     items = []
-    for cell_id, evaluation in sorted(evaluations.items()):
-        result = evaluation.results["CR-27"]
-        figures = result.figures
-        if result.result != FAIL and figures.get("review_id") is None:
+    for cell_id in sorted(cells):
+        review = summaries[cell_id].review
+        if review is None:
             continue
         items.append({"cell_id": cell_id, "name": context.tree.name(cell_id, tree_day),
-                      "rules": figures["rules"],
-                      "reason": "; ".join(figures["reasons"])
-                      or f"review case {figures['status']}",
-                      "status": figures["status"], "review_id": figures["review_id"],
-                      "outcome": figures["outcome"],
-                      "evidence": list(result.evidence)})
+                      "rules": review["rules"],
+                      "reason": "; ".join(review["reasons"]) or f"review case {review['status']}",
+                      "status": review["status"], "review_id": review["review_id"],
+                      "outcome": review["outcome"], "evidence": review["evidence"]})
     return {"unit_id": unit_id, **_header(context, unit_id), "tree_as_of": tree_day.isoformat(),
             "items": items, "rulebooks_used": context.used_refs()}
 

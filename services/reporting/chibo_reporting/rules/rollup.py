@@ -9,7 +9,7 @@ from typing import Any
 
 from chibo_reporting.rulebooks import Parameters
 from chibo_reporting.rules.quality import GRADES
-from chibo_reporting.rules.results import NOT_APPLICABLE, PASS, RuleResult, share
+from chibo_reporting.rules.results import FAIL, NOT_APPLICABLE, PASS, RuleResult, share
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,17 @@ class CellSummary:
     required: int = 0
     grades: Mapping[str, int] = field(default_factory=dict)
     flagged: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # CR-27's figures and evidence when the cell is a candidate or has a case (the reminders).
+    review: Mapping[str, Any] | None = None
 
     @classmethod
     def of(cls, cell_id: str, results: Mapping[str, RuleResult]) -> CellSummary:
         attendance = results["CR-11"].figures
         alerts = results["CR-15"].figures
+        cr27 = results["CR-27"]
+        review = None
+        if cr27.result == FAIL or cr27.figures.get("review_id") is not None:
+            review = {**cr27.figures, "evidence": list(cr27.evidence)}
         return cls(
             cell_id=cell_id,
             outcomes={rule_id: result.result for rule_id, result in results.items()},
@@ -38,6 +44,7 @@ class CellSummary:
                 "CR-15": frozenset(m["member_id"] for m in alerts["alerts"]),
                 "CR-15-warning": frozenset(m["member_id"] for m in alerts["warnings"]),
             },
+            review=review,
         )
 
 
