@@ -33,6 +33,8 @@ def periods_of(today: date) -> list[Period]:
 
 
 class WarmUp:
+    """The warm-up of one process's `Reports`: `run` in a thread of that process."""
+
     def __init__(self, reports: Reports, interval: float = INTERVAL_SECONDS) -> None:
         self.reports = reports
         self.interval = interval
