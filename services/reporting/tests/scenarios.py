@@ -25,3 +25,25 @@ def bi_ban_tree(world: World) -> None:
 def bi_ban_roll(**statuses: str) -> Roll:
     """The roll of Bi Ban: 11 required (bb-12 exempted), present unless stated."""
     return Roll(required=MEMBERS[:-1], statuses=statuses, exempted=[EXEMPTED])
+
+
+NA_NGHE = "na-nghe"  # a second cell of Mường Giàng, four members
+NA_NGHE_MEMBERS = [f"nn-{n}" for n in range(1, 5)]
+
+
+def na_nghe_roll(**statuses: str) -> Roll:
+    """The roll of Nà Nghè: its four members, present unless stated."""
+    return Roll(required=list(NA_NGHE_MEMBERS), statuses=statuses)
+
+
+def two_cells(world: World, year: int, months: range) -> None:
+    """Bi Ban and Nà Nghè, meeting in each of `months` of `year`: Bi Ban on the 3rd (its
+    prescribed day by default), Nà Nghè on the 5th, everyone present."""
+    bi_ban_tree(world)
+    world.unit(NA_NGHE, "cell", COMMUNE, name="Chi bộ bản Nà Nghè")
+    for member in NA_NGHE_MEMBERS:
+        world.member(member, NA_NGHE)
+    for month in months:
+        world.meeting(f"bb-{month}", CELL, date(year, month, 3), roll=bi_ban_roll())
+        world.meeting(f"nn-{month}", NA_NGHE, date(year, month, 5), roll=na_nghe_roll())
+    world.publish()

@@ -8,22 +8,23 @@ from chibo_reporting.periods import Period
 from chibo_reporting.queries import Reports
 from chibo_reporting.queries.loading import Loader
 
-from .scenarios import CELL, COMMUNE, MEMBERS, bi_ban_roll, bi_ban_tree
+from . import scenarios
+from .scenarios import (
+    CELL,
+    COMMUNE,
+    MEMBERS,
+    NA_NGHE,
+    NA_NGHE_MEMBERS,
+    bi_ban_roll,
+    na_nghe_roll,
+)
 from .support import Roll, catch_up
 
-OTHER = "na-nghe"
+OTHER = NA_NGHE
 
 
 def two_cells(world) -> None:
-    bi_ban_tree(world)
-    world.unit(OTHER, "cell", COMMUNE, name="Chi bộ bản Nà Nghè")
-    for n in range(1, 5):
-        world.member(f"nn-{n}", OTHER)
-    for month in (1, 2):
-        world.meeting(f"bb-{month}", CELL, date(2024, month, 3), roll=bi_ban_roll())
-        world.meeting(f"nn-{month}", OTHER, date(2024, month, 5),
-                      roll=Roll(required=[f"nn-{n}" for n in range(1, 5)], statuses={}))
-    world.publish()
+    scenarios.two_cells(world, 2024, range(1, 3))
 
 
 def compliant_cr14(report: dict) -> dict[str, int]:
@@ -44,8 +45,7 @@ def test_a_new_roll_call_in_one_cell_recomputes_that_cell_only(world, service):
 
     # Nà Nghè's March meeting: two of four absent without reason.
     world.meeting("nn-3", OTHER, date(2024, 3, 5),
-                  roll=Roll(required=[f"nn-{n}" for n in range(1, 5)],
-                            statuses={"nn-1": "absent_unexcused", "nn-2": "absent_unexcused"}))
+                  roll=na_nghe_roll(**{"nn-1": "absent_unexcused", "nn-2": "absent_unexcused"}))
     world.publish()
     catch_up(service)
     second = reports.unit(COMMUNE, period)
@@ -80,7 +80,7 @@ def test_a_run_that_moves_to_another_cell_restamps_the_cell_it_left(world, servi
 
     world.transfer(MEMBERS[0], OTHER, date(2024, 4, 10))
     world.meeting("nn-5", OTHER, date(2024, 5, 5),
-                  roll=Roll(required=[MEMBERS[0], *(f"nn-{n}" for n in range(1, 5))],
+                  roll=Roll(required=[MEMBERS[0], *NA_NGHE_MEMBERS],
                             statuses={MEMBERS[0]: "absent_excused"}))
     world.publish()
     catch_up(service)

@@ -13,22 +13,14 @@ from chibo_reporting.queries import Reports
 from chibo_reporting.queries.warm_up import WarmUp, periods_of
 
 from .conftest import NOW, make_settings
-from .scenarios import CELL, COMMUNE, PROVINCE, bi_ban_roll, bi_ban_tree
-from .support import Client, Roll, catch_up
+from .scenarios import NA_NGHE, PROVINCE, na_nghe_roll, two_cells
+from .support import Client, catch_up
 
-OTHER = "na-nghe"
+OTHER = NA_NGHE
 
 
 def two_cells_in_2026(world) -> None:
-    bi_ban_tree(world)
-    world.unit(OTHER, "cell", COMMUNE, name="Chi bộ bản Nà Nghè")
-    for n in range(1, 5):
-        world.member(f"nn-{n}", OTHER)
-    for month in (1, 2, 3):
-        world.meeting(f"bb-{month}", CELL, date(2026, month, 3), roll=bi_ban_roll())
-        world.meeting(f"nn-{month}", OTHER, date(2026, month, 5),
-                      roll=Roll(required=[f"nn-{n}" for n in range(1, 5)], statuses={}))
-    world.publish()
+    two_cells(world, 2026, range(1, 4))
 
 
 class Clock:
@@ -61,8 +53,7 @@ def test_the_first_roll_up_of_the_day_finds_every_summary_warm(world, service):
 
     assert warm_up.once() == []  # nothing moved
     # A cell's own facts moving is no reason: a roll-up recomputes that cell alone on demand.
-    world.meeting("nn-4", OTHER, date(2026, 3, 12),
-                  roll=Roll(required=[f"nn-{n}" for n in range(1, 5)], statuses={}))
+    world.meeting("nn-4", OTHER, date(2026, 3, 12), roll=na_nghe_roll())
     world.publish()
     catch_up(service)
     assert warm_up.once() == []
