@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Protocol
 
 from chibo_contracts.canonical import canonical_json, sha256_hex
 
@@ -66,8 +66,8 @@ class Envelope:
 
     def computed_hash(self) -> str:
         """SHA-256 over the previous hash and the canonical JSON of every hashed field."""
-        body = {k: v for k, v in self.to_dict().items() if k not in _NOT_HASHED}
-        return sha256_hex(self.prev_hash.encode("ascii"), canonical_json(body))
+        return chain_hash({name: getattr(self, name) for name in HASHED_ATTRIBUTES},
+                          canonical_json(dict(self.data)))
 
     def sealed(self, prev_hash: str) -> Envelope:
         """This envelope chained after `prev_hash`, with its own hash filled in."""
@@ -119,6 +119,23 @@ class Envelope:
 
 
 _ATTRIBUTES = tuple(f.name for f in fields(Envelope) if f.name != "data")
+# The attributes an event's hash covers beside its data (`prev_hash` among them).
+HASHED_ATTRIBUTES = tuple(name for name in _ATTRIBUTES if name not in _NOT_HASHED)
+_DATA_SLOT = b'"data":0'
+
+
+def chain_hash(attributes: Mapping[str, Any], data_json: bytes) -> str:
+    """An event's hash from its `HASHED_ATTRIBUTES` and its data's canonical JSON: SHA-256
+    over the previous hash and the canonical JSON of the attributes with `data` among them.
+
+    The data goes in as bytes, so that a verifier can hash the text it stored without parsing
+    and serializing it again. It is spliced where the canonical form puts the key `data`: the
+    attributes are flat strings, numbers and nulls, so `"data":` occurs in their JSON only as
+    that key.
+    """
+    body = canonical_json({**attributes, "data": 0})
+    return sha256_hex(str(attributes["prev_hash"]).encode("ascii"),
+                      body.replace(_DATA_SLOT, b'"data":' + data_json, 1))
 
 
 def _decode_attribute(name: str, raw: bytes) -> str | int:
@@ -129,17 +146,32 @@ def _decode_attribute(name: str, raw: bytes) -> str | int:
         raise EnvelopeError(f"bad header for {name}: {exc}") from exc
 
 
-def verify_chain(envelopes: Sequence[Envelope]) -> list[str]:
+class Link(Protocol):
+    """What the check of a hash chain reads of an event: an `Envelope`, or an event as a
+    consumer stored it."""
+
+    @property
+    def stream_id(self) -> str: ...
+    @property
+    def stream_version(self) -> int: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    def computed_hash(self) -> str: ...
+
+
+def verify_chain(events: Sequence[Link]) -> list[str]:
     """Check one stream's events in version order; return the problems found (empty when intact)."""
     problems: list[str] = []
     previous = GENESIS_HASH
-    for expected_version, envelope in enumerate(envelopes, start=1):
-        where = f"{envelope.stream_id}@{envelope.stream_version}"
-        if envelope.stream_version != expected_version:
+    for expected_version, event in enumerate(events, start=1):
+        where = f"{event.stream_id}@{event.stream_version}"
+        if event.stream_version != expected_version:
             problems.append(f"{where}: expected version {expected_version}")
-        if envelope.prev_hash != previous:
+        if event.prev_hash != previous:
             problems.append(f"{where}: prev_hash does not match the previous event")
-        if envelope.hash != envelope.computed_hash():
+        if event.hash != event.computed_hash():
             problems.append(f"{where}: hash does not match its content")
-        previous = envelope.hash
+        previous = event.hash
     return problems

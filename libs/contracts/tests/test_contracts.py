@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import replace
 
 import pytest
 from marshmallow import fields
 
 from chibo_contracts import ContractError, Envelope, EventRegistry, UnknownEventError
+from chibo_contracts.canonical import canonical_json
 from chibo_contracts.catalog import public_registry
-from chibo_contracts.envelope import GENESIS_HASH, EnvelopeError, verify_chain
+from chibo_contracts.envelope import (
+    GENESIS_HASH,
+    HASHED_ATTRIBUTES,
+    EnvelopeError,
+    chain_hash,
+    verify_chain,
+)
 from chibo_contracts.registry import ContractSchema
 
 
@@ -72,6 +81,25 @@ def test_an_intact_chain_verifies_and_any_edit_is_detected():
         "s-1@3: expected version 2",
         "s-1@3: prev_hash does not match the previous event",
     ]
+
+
+@pytest.mark.parametrize("actor", ["alice", 'mallory","data":0', '"data":0', "x\\", "Lê Thị Ánh"])
+def test_the_hash_is_sha256_over_the_previous_hash_and_the_canonical_json_of_the_fields(actor):
+    """As ARCHITECTURE.md defines it, worked out here without the envelope's own code; an
+    actor, subject or id that looks like the data's key changes nothing."""
+    sealed = replace(envelope(**{"name": "Nguyễn Văn An", "roll": [{"b": 1, "a": None}]}),
+                     actor=actor, subject=actor).sealed("f" * 64)
+    fields_ = {"id": "e-1", "source": "members", "type": "test.Named",
+               "time": "2026-01-01T00:00:00+07:00", "subject": actor, "stream_id": "s-1",
+               "stream_version": 1, "schema_version": 1, "actor": actor,
+               "correlation_id": "c-1", "causation_id": None, "prev_hash": "f" * 64,
+               "specversion": "1.0",
+               "data": {"roll": [{"a": None, "b": 1}], "name": "Nguyễn Văn An"}}
+    text = json.dumps(fields_, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert sealed.hash == hashlib.sha256(("f" * 64 + text).encode("utf-8")).hexdigest()
+    attributes = {name: getattr(sealed, name) for name in HASHED_ATTRIBUTES}
+    assert chain_hash(attributes, canonical_json(dict(sealed.data))) == sealed.hash
+    assert chain_hash(attributes, canonical_json({"name": "Nguyễn Văn An"})) != sealed.hash
 
 
 def test_the_hash_does_not_depend_on_the_store_position():

@@ -174,9 +174,13 @@ def test_the_audit_trail_gives_a_streams_history_and_verifies_every_chain(client
     with service.engine.begin() as conn:
         conn.execute(sa.update(audit).where(audit.c.event_id == events["roll"].id)
                      .values(data='{"meeting_id":"m-1","present":11}'))
+        # Storage that no longer holds JSON is a broken link too, not a failed request.
+        conn.execute(sa.update(audit).where(audit.c.event_id == events["held"].id)
+                     .values(data='{"meeting_id":"m-1",'))
     tampered = client.get("/audit/verify?source=meetings").get_json()
     assert tampered["ok"] is False
-    assert tampered["problems"] == ["m-1@5: hash does not match its content"]
+    assert tampered["problems"] == ["m-1@4: hash does not match its content",
+                                    "m-1@5: hash does not match its content"]
     assert client.get("/audit/streams/nothing-here").status_code == 404
     unknown = client.get("/audit/verify?source=bogus")  # not "ok": nothing of it was verified
     assert unknown.status_code == 422 and "source" in unknown.get_json()["errors"]

@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from chibo_contracts import Envelope
-from chibo_contracts.envelope import verify_chain
+from chibo_contracts.canonical import canonical_json
+from chibo_contracts.envelope import HASHED_ATTRIBUTES, chain_hash, verify_chain
 from chibo_reporting.projections import SOURCES
 from chibo_reporting.queries.reports import NotFoundError
 from chibo_reporting.read_models import ReadModel
@@ -24,6 +25,38 @@ def envelope_of(row: Any) -> Envelope:
         position=row.position, prev_hash=row.prev_hash, hash=row.hash,
         specversion=row.specversion,
     )
+
+
+_COLUMNS = tuple((name, "event_id" if name == "id" else name) for name in HASHED_ATTRIBUTES)
+
+
+class StoredEvent:
+    """An event of the trail as stored, for the check of its chain. Its hash is first computed
+    over the data's text as it arrived, the canonical form Chibo's producers hash, so that the
+    data is neither parsed nor serialized again (more than half of the cost of verifying a
+    source, 1.3 million events for a province's meetings in a year); text in another layout is
+    then hashed in its canonical form, as the chain is defined."""
+
+    __slots__ = ("_attributes", "_data", "hash", "prev_hash", "stream_id", "stream_version")
+
+    def __init__(self, row: Any) -> None:
+        r = row._mapping
+        self.stream_id: str = r["stream_id"]
+        self.stream_version: int = r["stream_version"]
+        self.prev_hash: str = r["prev_hash"]
+        self.hash: str = r["hash"]
+        self._attributes = {name: r[column] for name, column in _COLUMNS}
+        self._data: str = r["data"]
+
+    def computed_hash(self) -> str:
+        as_stored = chain_hash(self._attributes, self._data.encode("utf-8"))
+        if as_stored == self.hash:
+            return as_stored
+        try:
+            canonical = canonical_json(json.loads(self._data))
+        except ValueError:
+            return ""  # not JSON: no hash matches it
+        return chain_hash(self._attributes, canonical)
 
 
 Readable = Callable[[str], bool]
@@ -43,13 +76,14 @@ def stream_history(conn: sa.Connection, model: ReadModel, stream_id: str,
         rows = [row for row in rows if sources[row.source]]
     if not rows:
         raise NotFoundError(f"no stream {stream_id!r} in the audit trail")
-    by_source: dict[str, list[Envelope]] = {}
+    by_source: dict[str, list[Any]] = {}
     for row in rows:
-        by_source.setdefault(row.source, []).append(envelope_of(row))
-    problems = [p for chain in by_source.values() for p in verify_chain(chain)]
+        by_source.setdefault(row.source, []).append(row)
+    problems = [p for chain in by_source.values()
+                for p in verify_chain([StoredEvent(row) for row in chain])]
     return {
         "stream_id": stream_id, "sources": sorted(by_source),
-        "events": [_event_json(e) for chain in by_source.values() for e in chain],
+        "events": [_event_json(envelope_of(row)) for row in rows],
         "verified": not problems, "problems": problems,
     }
 
@@ -72,7 +106,7 @@ def verify_source(conn: sa.Connection, model: ReadModel, source: str,
              .execution_options(yield_per=1000))
     streams = events = 0
     problems: list[str] = []
-    chain: list[Envelope] = []
+    chain: list[StoredEvent] = []
     current, allowed = None, True
     for row in conn.execute(query):
         if row.stream_id != current:
@@ -84,7 +118,7 @@ def verify_source(conn: sa.Connection, model: ReadModel, source: str,
             chain = []
         if not chain:
             streams += 1
-        chain.append(envelope_of(row))
+        chain.append(StoredEvent(row))
         events += 1
     problems += verify_chain(chain)
     return {"source": source, "streams": streams, "events": events, "ok": not problems,
