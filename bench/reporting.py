@@ -374,7 +374,29 @@ def time_queries(env: dict[str, str], plan: Plan, args: argparse.Namespace) -> d
     return {"rollup_first_ms": first * 1000, "rollup_p95_ms": p95(rollups) * 1000,
             "rollup_changing_p95_ms": p95(changing) * 1000,
             "rollup_median_ms": statistics.median(rollups) * 1000,
-            "cell_p95_ms": p95(reports) * 1000, "cell_median_ms": statistics.median(reports) * 1000}
+            "cell_p95_ms": p95(reports) * 1000, "cell_median_ms": statistics.median(reports) * 1000,
+            "verify": time_verify(client, headers, env["REPORTING_DATABASE_URL"])}
+
+
+def time_verify(client: Any, headers: dict[str, str], url: str) -> dict[str, float]:
+    """`GET /audit/verify?source=meetings` (every meeting's chain, the largest source) against
+    its baseline in the same run: a plain read of the same rows in the same order."""
+    engine = create_engine(url)
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        rows = conn.execution_options(yield_per=1000).execute(sa.text(
+            "SELECT * FROM audit_events WHERE source = 'meetings' "
+            "ORDER BY stream_id, stream_version"))
+        read = sum(1 for _ in rows)
+    scan = time.perf_counter() - started
+    engine.dispose()
+    started = time.perf_counter()
+    answer = client.get("/audit/verify", query_string={"source": "meetings"}, headers=headers)
+    seconds = time.perf_counter() - started
+    body = answer.get_json()
+    if answer.status_code != 200 or not body["ok"] or body["events"] != read:
+        raise RuntimeError(f"GET /audit/verify → {answer.status_code}: {str(body)[:500]}")
+    return {"events": read, "seconds": seconds, "scan_seconds": scan}
 
 
 @contextmanager
@@ -503,6 +525,11 @@ def print_results(args: argparse.Namespace, results: dict[str, Any]) -> None:
           f"{queries['rollup_median_ms']:.0f} ms, p95 with 1 % of the cells changed before each "
           f"{queries['rollup_changing_p95_ms']:.0f} ms; cell report median "
           f"{queries['cell_median_ms']:.1f} ms")
+    verify = queries["verify"]
+    slower = verify["seconds"] / verify["scan_seconds"]
+    print(f"audit verification of meetings: {verify['events']:,} events in "
+          f"{verify['seconds']:.1f} s = {slower:.1f} times a plain read of the same rows "
+          f"({verify['scan_seconds']:.1f} s)")
     for name, value, unit, key, sense in rows:
         target = TARGETS[key]
         met = value >= target if sense == ">=" else value <= target
