@@ -64,10 +64,6 @@ def _readable(sight: Sight, subjects: Subjects, stream_id: str, source: str) -> 
     return sight.sees(subjects.places(source, stream_id))
 
 
-def _readable_of(sight: Sight, subjects: Subjects, source: str, stream_id: str) -> bool:
-    return sight.sees(subjects.places(source, stream_id))
-
-
 class WaitTimedOutError(TimeoutError):
     """The projection did not reach the awaited positions in time."""
 
@@ -177,14 +173,16 @@ class Reports:
             return audit.stream_history(loader.conn, self.model, stream_id, source, readable)
 
     def verify(self, source: str, sight: Sight | None = None) -> dict[str, Any]:
-        """Verify the chains of a source's streams (with a `sight`: those it may read)."""
+        """Verify the chains of a source's streams (with a `sight`: those it may read, of the
+        streams reporting can place; one it cannot is for whole-tree tokens only)."""
         with self.snapshot() as loader:
-            readable = None
+            streams = None
             if sight is not None:
                 subjects = Subjects(loader.conn, self.model)
                 subjects.preload(source)
-                readable = partial(_readable_of, sight, subjects, source)
-            return audit.verify_source(loader.conn, self.model, source, readable)
+                streams = [stream for stream in subjects.streams(source)
+                           if sight.sees(subjects.places(source, stream))]
+            return audit.verify_source(loader.conn, self.model, source, streams)
 
     def rulebooks(self) -> list[Rulebook]:
         """Every published rulebook version, by unit then version."""

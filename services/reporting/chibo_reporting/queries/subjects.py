@@ -41,6 +41,10 @@ class Subjects:
         """Place every stream of `source` with one read per table (for a verification)."""
         self._loaded[source] = self._lookup(source, None)
 
+    def streams(self, source: str) -> list[str]:
+        """The streams of a preloaded `source` that reporting can place."""
+        return sorted(self._loaded[source])
+
     def _lookup(self, source: str, ids: list[str] | None) -> Found:
         found: Found = defaultdict(list)
         lookup = {"members": self._members, "meetings": self._meetings,
@@ -50,14 +54,16 @@ class Subjects:
         return found
 
     def _members(self, found: Found, ids: list[str] | None) -> None:
-        for r in self._rows(self.model.unit_spans, "unit_id", ids):
+        for r in self._rows(self.model.unit_spans, "unit_id", ids, "valid_from"):
             found[r.unit_id].append(Place(r.unit_id, (r.valid_from,)))
-        for r in self._rows(self.model.membership_spans, "member_id", ids):
+        for r in self._rows(self.model.membership_spans, "member_id", ids,
+                            "cell_id", "valid_from", "valid_to"):
             if r.cell_id is not None:
                 found[r.member_id].append(Place(r.cell_id, _span_days(r)))
 
     def _meetings(self, found: Found, ids: list[str] | None) -> None:
-        for r in self._rows(self.model.meetings, "meeting_id", ids):
+        for r in self._rows(self.model.meetings, "meeting_id", ids,
+                            "cell_id", "held_on", "scheduled_on"):
             if r.cell_id is not None:
                 days = tuple(d for d in (r.held_on, r.scheduled_on) if d is not None)
                 found[r.meeting_id].append(Place(r.cell_id, days))
@@ -67,7 +73,7 @@ class Subjects:
         for table, key, unit, day in ((m.assignments, "assignment_id", "unit_id", "from_date"),
                                       (m.visits, "visit_id", "cell_id", "visited_on"),
                                       (m.reviews, "review_id", "cell_id", "reminded_on")):
-            for r in self._rows(table, key, ids):
+            for r in self._rows(table, key, ids, unit, day):
                 place, on = getattr(r, unit), getattr(r, day)
                 if place is not None:
                     found[getattr(r, key)].append(Place(place, () if on is None else (on,)))
@@ -78,11 +84,15 @@ class Subjects:
         for r in self._rows(self.model.rulebooks, "unit_id", units):
             found[f"{STREAM_PREFIX}{r.unit_id}"] = [Place(r.unit_id, governs=True)]
 
-    def _rows(self, table: sa.Table, key: str, ids: Iterable[str] | None) -> list[Any]:
+    def _rows(self, table: sa.Table, key: str, ids: Iterable[str] | None,
+              *columns: str) -> list[Any]:
+        """The rows of `ids` (None: all), with their key and `columns` (none: every column)."""
+        query = sa.select(table.c[key], *(table.c[c] for c in columns)) if columns else (
+            sa.select(table))
         if ids is None:
-            return list(self.conn.execute(sa.select(table)))
+            return list(self.conn.execute(query))
         return [row for condition in one_of(self.conn, table.c[key], ids)
-                for row in self.conn.execute(sa.select(table).where(condition))]
+                for row in self.conn.execute(query.where(condition))]
 
 
 def _span_days(row: Any) -> tuple[date, ...]:
