@@ -181,6 +181,10 @@ def test_the_audit_trail_gives_a_streams_history_and_verifies_every_chain(client
     assert tampered["ok"] is False
     assert tampered["problems"] == ["m-1@4: hash does not match its content",
                                     "m-1@5: hash does not match its content"]
+    broken = client.get("/audit/streams/m-1").get_json()
+    assert broken["verified"] is False and broken["problems"] == tampered["problems"]
+    assert broken["events"][3]["data"] is None
+    assert broken["events"][4]["data"] == {"meeting_id": "m-1", "present": 11}
     assert client.get("/audit/streams/nothing-here").status_code == 404
     unknown = client.get("/audit/verify?source=bogus")  # not "ok": nothing of it was verified
     assert unknown.status_code == 422 and "source" in unknown.get_json()["errors"]

@@ -8,25 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from chibo_contracts import Envelope
 from chibo_contracts.canonical import canonical_json
 from chibo_contracts.envelope import HASHED_ATTRIBUTES, chain_hash, verify_chain
 from chibo_eventsourcing.sql.keys import one_of
 from chibo_reporting.projections import SOURCES
 from chibo_reporting.queries.reports import NotFoundError
 from chibo_reporting.read_models import ReadModel
-
-
-def envelope_of(row: Any) -> Envelope:
-    return Envelope(
-        id=row.event_id, source=row.source, type=row.type, time=row.time,
-        stream_id=row.stream_id, stream_version=row.stream_version,
-        schema_version=row.schema_version, actor=row.actor, correlation_id=row.correlation_id,
-        data=json.loads(row.data), subject=row.subject, causation_id=row.causation_id,
-        position=row.position, prev_hash=row.prev_hash, hash=row.hash,
-        specversion=row.specversion,
-    )
-
 
 _COLUMNS = tuple((name, "event_id" if name == "id" else name) for name in HASHED_ATTRIBUTES)
 
@@ -84,17 +71,23 @@ def stream_history(conn: sa.Connection, model: ReadModel, stream_id: str,
                 for p in verify_chain([StoredEvent(row) for row in chain])]
     return {
         "stream_id": stream_id, "sources": sorted(by_source),
-        "events": [_event_json(envelope_of(row)) for row in rows],
+        "events": [_event_json(row) for row in rows],
         "verified": not problems, "problems": problems,
     }
 
 
-def _event_json(envelope: Envelope) -> dict[str, Any]:
-    return {"id": envelope.id, "source": envelope.source, "type": envelope.type,
-            "version": envelope.stream_version, "position": envelope.position,
-            "time": envelope.time, "actor": envelope.actor,
-            "correlation_id": envelope.correlation_id, "causation_id": envelope.causation_id,
-            "data": dict(envelope.data), "prev_hash": envelope.prev_hash, "hash": envelope.hash}
+def _event_json(row: Any) -> dict[str, Any]:
+    """An event of a stream's history; `data` null when what is stored is no longer JSON (the
+    chain check then reports the event as broken)."""
+    try:
+        data = json.loads(row.data)
+    except ValueError:
+        data = None
+    return {"id": row.event_id, "source": row.source, "type": row.type,
+            "version": row.stream_version, "position": row.position, "time": row.time,
+            "actor": row.actor, "correlation_id": row.correlation_id,
+            "causation_id": row.causation_id, "data": data, "prev_hash": row.prev_hash,
+            "hash": row.hash}
 
 
 def verify_source(conn: sa.Connection, model: ReadModel, source: str,
