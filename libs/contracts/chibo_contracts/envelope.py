@@ -134,7 +134,9 @@ def chain_hash(attributes: Mapping[str, Any], data_json: bytes) -> str:
     that key.
     """
     body = canonical_json({**attributes, "data": 0})
-    return sha256_hex(str(attributes["prev_hash"]).encode("ascii"),
+    # Hex digits, so UTF-8 is ASCII here; a previous hash edited into anything else is then a
+    # mismatch to report, not an error.
+    return sha256_hex(str(attributes["prev_hash"]).encode("utf-8"),
                       body.replace(_DATA_SLOT, b'"data":' + data_json, 1))
 
 

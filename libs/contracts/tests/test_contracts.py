@@ -102,6 +102,15 @@ def test_the_hash_is_sha256_over_the_previous_hash_and_the_canonical_json_of_the
     assert chain_hash(attributes, canonical_json({"name": "Nguyễn Văn An"})) != sealed.hash
 
 
+def test_a_previous_hash_edited_into_any_text_is_reported_not_raised():
+    events = chain(2)
+    edited = replace(events[1], prev_hash="ă" * 64)
+    assert verify_chain([events[0], edited]) == [
+        "s-1@2: prev_hash does not match the previous event",
+        "s-1@2: hash does not match its content",
+    ]
+
+
 def test_the_hash_does_not_depend_on_the_store_position():
     sealed = envelope().sealed(GENESIS_HASH)
     assert sealed.at_position(7).computed_hash() == sealed.hash
