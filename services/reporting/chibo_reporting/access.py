@@ -11,6 +11,7 @@ shown too.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -72,9 +73,21 @@ class Sight:
     tree: Tree
     today: date
     _roots: list[str] | None = field(default=None, init=False)
+    # Per unit and stretch of days between two of the tree's change days (an ancestry stays
+    # the same over one), for the sight's life (one request): a verification asks about every
+    # stream of a source, most of them about the same cells in the same stretches.
+    _reached: dict[tuple[str, int], bool] = field(default_factory=dict, init=False)
 
     def reaches(self, unit_id: str, *days: date) -> bool:
-        return reaches(self.caller, self.tree, unit_id, (self.today, *days))
+        if self.caller.whole_tree:
+            return True
+        return any(self._reaches_on(unit_id, day) for day in (self.today, *days))
+
+    def _reaches_on(self, unit_id: str, day: date) -> bool:
+        key = (unit_id, bisect.bisect_right(self.tree.change_days, day))
+        if key not in self._reached:
+            self._reached[key] = reaches(self.caller, self.tree, unit_id, (day,))
+        return self._reached[key]
 
     def above(self, unit_id: str) -> bool:
         """Whether the unit is at or above a unit of the scope on today's tree."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from chibo_reporting.read_models.tree import Span, Tree, Unit
+
 from .support import Roll, World
 
 PROVINCE, DISTRICT, COMMUNE, CELL = "son-la", "quynh-nhai", "muong-giang", "bi-ban"
@@ -47,3 +49,27 @@ def two_cells(world: World, year: int, months: range) -> None:
         world.meeting(f"bb-{month}", CELL, date(year, month, 3), roll=bi_ban_roll())
         world.meeting(f"nn-{month}", NA_NGHE, date(year, month, 5), roll=na_nghe_roll())
     world.publish()
+
+
+def moved_and_merged_tree() -> Tree:
+    """A tree built by hand whose ancestries change on days of their own: commune c1 (cell y)
+    moves from district d1 to d2 on 1 Jul 2025; commune c2 (cell x, under d1) is merged into
+    c3 (under d2) on 15 Sep 2025."""
+    start = date(2020, 1, 1)
+
+    def unit(unit_id: str, kind: str, ended_on: date | None = None,
+             into: str | None = None) -> Unit:
+        return Unit(unit_id, kind, None, start, ended_on, "merged" if into else None, into)
+
+    def span(unit_id: str, first: date, parent: str | None) -> tuple[str, Span]:
+        return unit_id, Span(first, None, parent, unit_id)
+
+    return Tree(
+        [unit("p", "provincial_committee"), unit("d1", "district_committee"),
+         unit("d2", "district_committee"), unit("c1", "commune_committee"),
+         unit("c2", "commune_committee", date(2025, 9, 15), "c3"),
+         unit("c3", "commune_committee"), unit("x", "cell"), unit("y", "cell")],
+        [span("p", start, None), span("d1", start, "p"), span("d2", start, "p"),
+         span("c1", start, "d1"), span("c1", date(2025, 7, 1), "d2"), span("c2", start, "d1"),
+         span("c3", start, "d2"), span("x", start, "c2"), span("y", start, "c1")],
+    )

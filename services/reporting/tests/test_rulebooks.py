@@ -8,7 +8,6 @@ import pytest
 
 from chibo_reporting.periods import Period, PeriodError
 from chibo_reporting.queries.evaluation import AT_TIME, Context
-from chibo_reporting.read_models.tree import Span, Tree, Unit
 from chibo_reporting.rulebooks import (
     DEFAULTS,
     NATIONAL_DEFAULT,
@@ -18,6 +17,8 @@ from chibo_reporting.rulebooks import (
     parameters,
     validate,
 )
+
+from .scenarios import moved_and_merged_tree
 
 
 def test_the_national_default_holds_the_numbers_of_domain_section_7():
@@ -86,23 +87,7 @@ def test_a_report_finds_the_rulebook_of_each_day_as_the_index_does_once_per_stre
     rulebooks' change days; each kind of change day falls on a day of its own here (a span
     starts 1 Jul, a parent merged away 15 Sep, rulebooks 10 May and 3 Feb), so leaving one
     out gives some day the answer of the day before."""
-    def unit(unit_id: str, kind: str, ended_on: date | None = None, into: str | None = None):
-        return Unit(unit_id, kind, None, date(2020, 1, 1), ended_on,
-                    "merged" if into else None, into)
-
-    def span(unit_id: str, start: date, parent: str | None) -> tuple[str, Span]:
-        return unit_id, Span(start, None, parent, unit_id)
-
-    start = date(2020, 1, 1)
-    tree = Tree(
-        [unit("p", "provincial_committee"), unit("d1", "district_committee"),
-         unit("d2", "district_committee"), unit("c1", "commune_committee"),
-         unit("c2", "commune_committee", date(2025, 9, 15), "c3"),
-         unit("c3", "commune_committee"), unit("x", "cell"), unit("y", "cell")],
-        [span("p", start, None), span("d1", start, "p"), span("d2", start, "p"),
-         span("c1", start, "d1"), span("c1", date(2025, 7, 1), "d2"), span("c2", start, "d1"),
-         span("c3", start, "d2"), span("x", start, "c2"), span("y", start, "c1")],
-    )
+    tree = moved_and_merged_tree()
     index = RulebookIndex([_book("p", 1, date(2025, 2, 3), 5), _book("p", 2, date(2025, 5, 10), 6),
                            _book("d2", 1, date(2024, 1, 1), 7)])
     context = Context(Period.parse("2025"), date(2026, 1, 1), AT_TIME, tree, index)
