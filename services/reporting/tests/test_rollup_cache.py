@@ -20,8 +20,6 @@ from .scenarios import (
 )
 from .support import Roll, catch_up
 
-OTHER = NA_NGHE
-
 
 def two_cells(world) -> None:
     scenarios.two_cells(world, 2024, range(1, 3))
@@ -44,7 +42,7 @@ def test_a_new_roll_call_in_one_cell_recomputes_that_cell_only(world, service):
     assert first["attendance"]["present"] == 11 * 2 + 4 * 2
 
     # Nà Nghè's March meeting: two of four absent without reason.
-    world.meeting("nn-3", OTHER, date(2024, 3, 5),
+    world.meeting("nn-3", NA_NGHE, date(2024, 3, 5),
                   roll=na_nghe_roll(**{"nn-1": "absent_unexcused", "nn-2": "absent_unexcused"}))
     world.publish()
     catch_up(service)
@@ -76,19 +74,19 @@ def test_a_run_that_moves_to_another_cell_restamps_the_cell_it_left(world, servi
     reports, period = service.reports, Period.parse("2024")
     before = reports.unit(COMMUNE, period)
     assert before["rules"]["CR-14"] == {"compliant": 1, "total": 2, "share": 0.5}
-    assert compliant_cr14(before) == {CELL: 0, OTHER: 1}
+    assert compliant_cr14(before) == {CELL: 0, NA_NGHE: 1}
 
-    world.transfer(MEMBERS[0], OTHER, date(2024, 4, 10))
-    world.meeting("nn-5", OTHER, date(2024, 5, 5),
+    world.transfer(MEMBERS[0], NA_NGHE, date(2024, 4, 10))
+    world.meeting("nn-5", NA_NGHE, date(2024, 5, 5),
                   roll=Roll(required=[MEMBERS[0], *NA_NGHE_MEMBERS],
                             statuses={MEMBERS[0]: "absent_excused"}))
     world.publish()
     catch_up(service)
     cached = reports.unit(COMMUNE, period)
     cold = fresh(service).unit(COMMUNE, period)
-    assert compliant_cr14(cached) == compliant_cr14(cold) == {CELL: 1, OTHER: 0}
+    assert compliant_cr14(cached) == compliant_cr14(cold) == {CELL: 1, NA_NGHE: 0}
     bi_ban = fresh(service).cell(CELL, period)["rules"]["CR-14"]["result"]
-    na_nghe = fresh(service).cell(OTHER, period)["rules"]["CR-14"]["result"]
+    na_nghe = fresh(service).cell(NA_NGHE, period)["rules"]["CR-14"]["result"]
     assert (bi_ban, na_nghe) == ("pass", "fail")
     assert cached["members_flagged"]["CR-14"] == 1
 
@@ -112,15 +110,15 @@ def test_a_new_visit_recomputes_the_quotas_of_its_cell_from_that_cells_visits_on
     quotas in Nà Nghè again, reading Nà Nghè's visits only, and keeps ông Lò's in Bi Ban."""
     two_cells(world)
     world.assign("lo", COMMUNE, "standing", date(2024, 1, 1))
-    world.assign("cam", OTHER, "executive", date(2024, 1, 1))
+    world.assign("cam", NA_NGHE, "executive", date(2024, 1, 1))
     world.visit("lo", CELL, date(2024, 2, 10))
-    world.visit("cam", OTHER, date(2024, 1, 20))
+    world.visit("cam", NA_NGHE, date(2024, 1, 20))
     world.publish()
     catch_up(service)
     reports, period = service.reports, Period.parse("2024-Q1")
     reports.unit(COMMUNE, period)
 
-    world.visit("lo", OTHER, date(2024, 3, 12))
+    world.visit("lo", NA_NGHE, date(2024, 3, 12))
     world.publish()
     catch_up(service)
     read_for: list[list[str] | None] = []
@@ -134,14 +132,14 @@ def test_a_new_visit_recomputes_the_quotas_of_its_cell_from_that_cells_visits_on
     cached = reports.unit(COMMUNE, period)
     # The summary of Nà Nghè first (one cell of two: `most_of` reads them all), then the
     # quotas: Nà Nghè's visits only.
-    assert read_for[1:] == [[OTHER]]
+    assert read_for[1:] == [[NA_NGHE]]
     monkeypatch.undo()
     cold = fresh(service)
     assert {k: v for k, v in cached.items() if k != "positions"} == {
         k: v for k, v in cold.unit(COMMUNE, period).items() if k != "positions"}
     by_overseer = {e["overseer_id"]: e for e in cold.overseers(COMMUNE, period)["overseers"]}
     assert {o: (e["cells"], e["visits"]) for o, e in by_overseer.items()} == {
-        "lo": ([CELL, OTHER], 2), "cam": ([OTHER], 1)}
+        "lo": ([CELL, NA_NGHE], 2), "cam": ([NA_NGHE], 1)}
 
 
 def test_reminders_come_from_the_summaries_the_roll_ups_keep(world, service):
@@ -157,5 +155,5 @@ def test_reminders_come_from_the_summaries_the_roll_ups_keep(world, service):
     # Both cells met in January and February only: no March meeting (CR-01), no thematic one
     # in the quarter (CR-03), both among the rules a rulebook watches by default.
     assert [(i["cell_id"], i["rules"], i["status"]) for i in reminders["items"]] == [
-        (CELL, ["CR-01", "CR-03"], "candidate"), (OTHER, ["CR-01", "CR-03"], "candidate")]
+        (CELL, ["CR-01", "CR-03"], "candidate"), (NA_NGHE, ["CR-01", "CR-03"], "candidate")]
     assert reminders == fresh(service).reminders(COMMUNE, period)

@@ -16,8 +16,6 @@ from .conftest import NOW, make_settings
 from .scenarios import NA_NGHE, PROVINCE, na_nghe_roll, two_cells
 from .support import Client, catch_up
 
-OTHER = NA_NGHE
-
 
 def two_cells_in_2026(world) -> None:
     two_cells(world, 2026, range(1, 4))
@@ -53,7 +51,7 @@ def test_the_first_roll_up_of_the_day_finds_every_summary_warm(world, service):
 
     assert warm_up.once() == []  # nothing moved
     # A cell's own facts moving is no reason: a roll-up recomputes that cell alone on demand.
-    world.meeting("nn-4", OTHER, date(2026, 3, 12), roll=na_nghe_roll())
+    world.meeting("nn-4", NA_NGHE, date(2026, 3, 12), roll=na_nghe_roll())
     world.publish()
     catch_up(service)
     assert warm_up.once() == []
