@@ -181,7 +181,7 @@ class Reports:
                 subjects = Subjects(loader.conn, self.model)
                 subjects.preload(source)
                 streams = [stream for stream in subjects.streams(source)
-                           if sight.sees(subjects.places(source, stream))]
+                           if _readable(sight, subjects, stream, source)]
             return audit.verify_source(loader.conn, self.model, source, streams)
 
     def rulebooks(self) -> list[Rulebook]:

@@ -42,8 +42,8 @@ class Subjects:
         self._loaded[source] = self._lookup(source, None)
 
     def streams(self, source: str) -> list[str]:
-        """The streams of a preloaded `source` that reporting can place."""
-        return sorted(self._loaded[source])
+        """The streams of a preloaded `source` that reporting can place (in no order)."""
+        return list(self._loaded[source])
 
     def _lookup(self, source: str, ids: list[str] | None) -> Found:
         found: Found = defaultdict(list)

@@ -45,10 +45,11 @@ class WarmUp:
         (unit, period) pairs run, none when nothing moved."""
         with self.reports.snapshot() as loader:
             stamps = loader.stamps()
-        moved = (self.reports.today(), tuple(stamps.get(name) for name in SHARED))
-        if moved == self._warmed:
+        today = self.reports.today()
+        state = (today, tuple(stamps.get(name) for name in SHARED))
+        if state == self._warmed:
             return []
-        today, tree = moved[0], self.reports.tree()
+        tree = self.reports.tree()
         tops = [unit for unit in sorted(tree.units)
                 if tree.active(unit, today) and tree.parent(unit, today) is None]
         started, warmed = time.monotonic(), []
@@ -56,7 +57,7 @@ class WarmUp:
             for period in periods_of(today):
                 self.reports.unit(unit, period)
                 warmed.append((unit, period.label))
-        self._warmed = moved
+        self._warmed = state
         if warmed:
             log.info("warmed %d roll-ups (%s) in %.1f s", len(warmed),
                      ", ".join(sorted({p for _, p in warmed})), time.monotonic() - started)
