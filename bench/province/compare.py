@@ -237,8 +237,9 @@ def _count(value: Any) -> int:
 class Coverage:
     """Which reports to check: all cells in all periods (and each year under `rules=current`);
     committees by level and kind of period (the province in every period, with and without
-    `tree_as_of`; the districts as of the eve of the restructuring); overseers and reminders
-    of the province; flagged members and a sample of the others, per year."""
+    `tree_as_of`; the districts as of the eve of the restructuring); overseers of the same
+    committees outside months; reminders of the province; flagged members and a sample of the
+    others, per year."""
 
     unit_periods: tuple[str, ...] = ("month", "quarter", "year")
     member_sample: int = 20
@@ -258,10 +259,10 @@ def check_all(truth: Truth, transport: Transport, positions: Mapping[str, int],
     for period in truth.periods:
         for unit in _units_for(truth, period, coverage):
             checker.unit(unit, period.label, period.end)
+            if period.kind != "month":
+                checker.overseers(unit, period.label)
         checker.unit(plan.province_id, period.label)
         checker.reminders(plan.province_id, period.label)
-        if period.kind != "month":
-            checker.overseers(plan.province_id, period.label)
     restructured = plan.config.restructure_on - timedelta(days=1)
     for period in (p for p in truth.periods if restructured in p and p.kind != "month"):
         for district in (u for u in plan.units if u.kind == "district_committee"):

@@ -64,3 +64,21 @@ def test_overseers_are_reported_per_basis_with_every_cell_in_their_charge():
     assert entry["cells"] == [CELL, OTHER]
     assert (entry["visits"], entry["counted_visits"], entry["required"]) == (2, 2, 4)
     assert entry["met"] is False
+
+
+def test_a_quota_counts_the_days_in_charge_through_assignments_above_the_unit_asked_about():
+    made = Handmade()
+    made.assignments.append(Assignment("as1", "o", "P", "executive_committee_member",
+                                       date(2024, 1, 1), ended_on=date(2024, 6, 30)))
+    made.assignments.append(Assignment("as2", "o", "C", "executive_committee_member",
+                                       date(2024, 7, 1)))
+    made.meeting(date(2024, 2, 3))
+    for month in (2, 8):
+        made.visits.append(Visit(f"v{month}", "o", CELL, None, date(2024, month, 3), True))
+    truth = made.truth()
+    # In charge of both cells all year (366 days): 3 visits each for an executive member; the
+    # commune sees one of the two assignments (2 + 2 for its half year) and the same quotas.
+    for unit in ("P", "C"):
+        entry = truth.overseers(unit, "2024")["o/executive_committee_member"]
+        assert (entry["cells"], entry["counted_visits"], entry["required"]) == (
+            [CELL, OTHER], 2, 6)

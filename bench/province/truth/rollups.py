@@ -50,40 +50,44 @@ def rollup(results: list[Results]) -> dict[str, Any]:
 
 def overseer_entries(truth: CellTruth, unit_id: str, period: Period,
                      tree_day: date) -> dict[str, dict[str, Any]]:
-    """Per overseer (and position basis) in charge at or below the unit in the year to date:
-    their cells, visits, counted visits, required visits and whether every quota is met."""
+    """Per overseer with an assignment at or below the unit in the year to date, and the basis
+    of their latest assignment in charge of each cell: their cells, visits, counted visits,
+    required visits and whether every quota is met. A cell's quota counts the days in charge
+    through any of the overseer's assignments, wherever in the tree it was made."""
     world, plan = truth.facts.world, truth.plan
     window = Window(date(period.year, 1, 1), period.end, "ytd")
     judged_on = min(period.end, truth.today)
-    grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for cover in truth.facts.covers:
-        overlaps = cover.start <= window.end and (cover.last is None or cover.last >= window.start)
-        if overlaps and unit_id in world.ancestry(cover.unit_id, tree_day):
-            grouped[(cover.overseer_id, cover.basis)].append(cover)
+    covers = [c for c in truth.facts.covers
+              if c.start <= window.end and (c.last is None or c.last >= window.start)]
+    charges = {c.unit_id: set(_charge(truth, c.unit_id, judged_on)) for c in covers}
+    listed = {(c.overseer_id, cell) for c in covers
+              if unit_id in world.ancestry(c.unit_id, tree_day) for cell in charges[c.unit_id]}
     rules = truth.books.on(judged_on)
     year_days = 366 if window.end.year % 4 == 0 else 365
+    grouped: dict[tuple[str, str], list[tuple[str, str, int, int, int]]] = defaultdict(list)
+    for overseer, cell in sorted(listed):
+        mine = [c for c in covers if c.overseer_id == overseer and cell in charges[c.unit_id]]
+        span = active_days(plan, cell, window.start, window.end)
+        days = 0 if span is None else sum(
+            1 for n in range((span[1] - span[0]).days + 1)
+            if any(c.on(span[0] + timedelta(days=n)) for c in mine))
+        latest_basis = max(mine, key=lambda c: c.start).basis
+        yearly = rules["overseer_quotas"].get(latest_basis)
+        need = math.ceil((yearly or 0) * days / year_days - 1e-9)
+        seen = [v for v in truth.facts.visits.get(cell, [])
+                if v.overseer_id == overseer and v.visited_on in window]
+        made = sum(1 for v in seen if v.counts)
+        state = NA if yearly is None else judge(made >= need, window.end, truth.today)
+        grouped[(overseer, latest_basis)].append((cell, state, len(seen), made, need))
     entries = {}
-    for (overseer, basis), covers in sorted(grouped.items()):
-        states, visits, counted, required = [], 0, 0, 0
-        cells = sorted({c for cover in covers for c in _charge(truth, cover.unit_id, judged_on)})
-        for cell in cells:
-            mine = [c for c in covers if cell in _charge(truth, c.unit_id, judged_on)]
-            span = active_days(plan, cell, window.start, window.end)
-            days = 0 if span is None else sum(
-                1 for n in range((span[1] - span[0]).days + 1)
-                if any(c.on(span[0] + timedelta(days=n)) for c in mine))
-            latest_basis = max(mine, key=lambda c: c.start).basis
-            yearly = rules["overseer_quotas"].get(latest_basis)
-            need = math.ceil((yearly or 0) * days / year_days - 1e-9)
-            seen = [v for v in truth.facts.visits.get(cell, [])
-                    if v.overseer_id == overseer and v.visited_on in window]
-            made = sum(1 for v in seen if v.counts)
-            states.append(NA if yearly is None else judge(made >= need, window.end, truth.today))
-            visits, counted, required = visits + len(seen), counted + made, required + need
+    for (overseer, basis), quotas in sorted(grouped.items()):
+        states = [state for _, state, _, _, _ in quotas]
         entries[f"{overseer}/{basis}"] = {
-            "overseer_id": overseer, "position_basis": basis, "cells": cells, "visits": visits,
-            "counted_visits": counted, "required": required,
-            "met": bool(cells) and all(s == PASS for s in states), "state": overall(states),
+            "overseer_id": overseer, "position_basis": basis,
+            "cells": [cell for cell, *_ in quotas],
+            "visits": sum(q[2] for q in quotas), "counted_visits": sum(q[3] for q in quotas),
+            "required": sum(q[4] for q in quotas),
+            "met": all(s == PASS for s in states), "state": overall(states),
         }
     return entries
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .scenarios import CELL, COMMUNE, PROVINCE, bi_ban_roll, bi_ban_tree
+from .scenarios import CELL, COMMUNE, DISTRICT, PROVINCE, bi_ban_roll, bi_ban_tree
 from .support import catch_up, new_id
 from .test_projection_cells import report
 
@@ -47,6 +47,45 @@ def test_overseers_report_cells_visits_and_quota_by_position(world, service, cli
     assert cell["CR-25"]["result"] == "fail"
     unit = report(client, f"/reports/units/{COMMUNE}?period=2024")
     assert unit["overseers"] == {"assigned_cells_share": 1.0, "quota_met": 0, "total": 2}
+
+
+def test_an_overseers_quota_in_a_cell_is_the_same_in_every_report(world, service, client):
+    # uv-1 has Bi Ban in their charge all of 2024: through the district until 30 June, then
+    # through the commune. Two visits, against 3 for a year in charge.
+    bi_ban_tree(world)
+    world.assign("uv-1", DISTRICT, EXECUTIVE, date(2024, 1, 1), to=date(2024, 6, 30))
+    world.assign("uv-1", COMMUNE, EXECUTIVE, date(2024, 7, 1))
+    for month in (2, 8):
+        world.visit("uv-1", CELL, date(2024, month, 3))
+    world.publish()
+    catch_up(service)
+    cell = report(client, f"/reports/cells/{CELL}?period=2024")["rules"]["CR-25"]
+    assert ([(o["overseer_id"], o["required"]) for o in cell["figures"]["overseers"]],
+            cell["result"]) == ([("uv-1", 3)], "fail")
+    for unit in (COMMUNE, DISTRICT):  # the commune's report sees one assignment, not its charge
+        (entry,) = report(client, f"/reports/overseers?unit_id={unit}&period=2024")["overseers"]
+        assert ([(c["cell_id"], c["counted_visits"], c["required"]) for c in entry["per_cell"]],
+                entry["met"]) == ([(CELL, 2, 3)], False)
+    # Roll-ups keep the quotas they computed for the next: the district's is the commune's too.
+    for unit in (COMMUNE, DISTRICT):
+        assert report(client, f"/reports/units/{unit}?period=2024")["overseers"][
+            "quota_met"] == 0
+
+
+def test_a_promoted_overseer_answers_for_the_year_under_their_new_basis(world, service, client):
+    bi_ban_tree(world)
+    world.assign("uv-1", COMMUNE, STANDING, date(2024, 1, 1), to=date(2024, 6, 30))
+    world.assign("uv-1", COMMUNE, EXECUTIVE, date(2024, 7, 1))
+    for month in (3, 9):
+        world.visit("uv-1", CELL, date(2024, month, 3))
+    world.publish()
+    catch_up(service)
+    (entry,) = report(client, f"/reports/overseers?unit_id={COMMUNE}&period=2024")["overseers"]
+    assert (entry["position_basis"], entry["quota"], entry["required"], entry["visits"],
+            entry["met"]) == (EXECUTIVE, 3, 3, 2, False)
+    cell = report(client, f"/reports/cells/{CELL}?period=2024")["rules"]["CR-25"]
+    assert [(o["position_basis"], o["required"]) for o in cell["figures"]["overseers"]] == [
+        (EXECUTIVE, 3)]
 
 
 def test_a_provincial_rulebook_sets_the_quotas(world, service, client):

@@ -138,7 +138,7 @@ class Reports:
         """`shown(unit)` (None: all) keeps the assignments and cells a scoped caller sees."""
         day = tree_as_of or period.end
         return self._report(period, mode, lambda loader, ctx: reports.overseers_report(
-            loader, ctx, unit_id, day, shown))
+            loader, ctx, unit_id, day, cache=self.summaries, shown=shown))
 
     def member(self, member_id: str, period: Period, mode: str = AT_TIME) -> dict[str, Any]:
         return self._report(period, mode,

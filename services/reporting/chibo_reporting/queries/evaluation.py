@@ -80,7 +80,7 @@ class Evaluation:
     results: Mapping[str, RuleResult]
 
 
-def _covering(tree: Tree, cells: list[str], assignments: list[Assignment],
+def covering(tree: Tree, cells: list[str], assignments: list[Assignment],
               day: date) -> dict[str, list[Assignment]]:
     """Assignments in charge of each cell: on the cell or on a unit above it on `day`."""
     by_unit: defaultdict[str, list[Assignment]] = defaultdict(list)
@@ -118,7 +118,7 @@ def evaluate_cells(loader: Loader, context: Context, cells: list[str], *,
     member_years = by_cell(loader.member_years(period.year, absent))
     above = None if everything else {
         unit for cell in cells for unit in context.tree.ancestry(cell, context.judged_on)}
-    covering = _covering(context.tree, cells, loader.assignments(context.tree, above),
+    in_charge = covering(context.tree, cells, loader.assignments(context.tree, above),
                          context.judged_on)
     evaluations = {}
     for cell_id in cells:
@@ -126,7 +126,7 @@ def evaluate_cells(loader: Loader, context: Context, cells: list[str], *,
             cell_id=cell_id, period=period, today=context.today,
             active=context.tree.active_spans(cell_id), meetings=tuple(meetings[cell_id]),
             rulebook=context.applying(cell_id), earlier=tuple(earlier[cell_id]),
-            assignments=tuple(covering[cell_id]), visits=tuple(visits[cell_id]),
+            assignments=tuple(in_charge[cell_id]), visits=tuple(visits[cell_id]),
             reviews=tuple(reviews[cell_id]), member_years=tuple(member_years.get(cell_id, [])),
             with_evidence=with_evidence,
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from chibo_reporting.facts import MeetingFact, Visit
 from chibo_reporting.periods import Window
-from chibo_reporting.queries.evaluation import Context, Evaluation, evaluate_cells
+from chibo_reporting.queries.evaluation import Context, Evaluation, covering, evaluate_cells
 from chibo_reporting.queries.loading import Loader
 from chibo_reporting.queries.summaries import Stamped, SummaryCache
 from chibo_reporting.rules import attendance as attendance_rules
@@ -103,21 +103,19 @@ def unit_report(loader: Loader, context: Context, unit_id: str, tree_day: date,
 
 
 def _overseer_entries(loader: Loader, context: Context, unit_id: str, tree_day: date, *,
-                      shown: Shown | None = None,
-                      cache: SummaryCache | None = None) -> list[dict[str, Any]]:
-    """CR-25 per overseer in charge at or below the unit: their cells, visits and quota (of
-    the assignments and cells the caller sees); quotas from `cache` where still valid."""
+                      cache: SummaryCache, shown: Shown | None = None) -> list[dict[str, Any]]:
+    """CR-25 per overseer with an assignment at or below the unit (of the assignments and
+    cells the caller sees): their cells, visits and quota in each. A quota rests on every
+    assignment of theirs in charge of the cell, on it or above it, as in the cell's own report,
+    so an overseer's figures in a cell do not depend on the unit asked about (nor does what
+    `cache` keeps of them); entries by overseer and the basis their quotas go by."""
     tree, period = context.tree, context.period
     window = period.year_to_date()
-    mine = [a for a in loader.assignments(tree)
-            if a.overlap(window) and tree.is_below(a.unit_id, unit_id, tree_day)
+    current = [a for a in loader.assignments(tree) if a.overlap(window)]
+    mine = [a for a in current if tree.is_below(a.unit_id, unit_id, tree_day)
             and (shown is None or shown(a.unit_id))]
     if not mine:
         return []
-    grouped: dict[tuple[str, str], list[Any]] = {}
-    for assignment in mine:
-        grouped.setdefault((assignment.overseer_id, assignment.position_basis), []).append(
-            assignment)
     charges: dict[str, frozenset[str]] = {}
 
     def charge(unit: str) -> frozenset[str]:
@@ -126,44 +124,41 @@ def _overseer_entries(loader: Loader, context: Context, unit_id: str, tree_day: 
                                       if shown is None or shown(c))
         return charges[unit]
 
-    cells = sorted({c for a in mine for c in charge(a.unit_id)})
-    stamped = Stamped(loader, cells, _count_cells(context)) if cache else None
-    # Each overseer's cells, with the assignments that put the cell in their charge.
-    wanted = {(overseer, basis, cell): [a for a in assignments if cell in charge(a.unit_id)]
-              for (overseer, basis), assignments in grouped.items()
-              for cell in {c for a in assignments for c in charge(a.unit_id)}}
+    keys = sorted({(a.overseer_id, cell) for a in mine for cell in charge(a.unit_id)})
+    cells = sorted({cell for _, cell in keys})
+    in_charge = covering(tree, cells, current, context.judged_on)
 
-    def compute(keys: list[tuple[str, str, str]]) -> list[Quota]:
+    def compute(keys: list[tuple[str, str]]) -> list[Quota]:
         """The quotas of `keys`, from the visits of their cells only (the cached ones are
         most of a roll-up's, and reading every visit of a province costs more than the
         rest of it)."""
         visits: dict[tuple[str, str], list[Visit]] = {}
-        for visit in loader.visits(sorted({cell for _, _, cell in keys}), window.start,
+        for visit in loader.visits(sorted({cell for _, cell in keys}), window.start,
                                    window.end):
             visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
         return [oversight_rules.quota(
-            overseer, cell, wanted[(overseer, basis, cell)], visits.get((overseer, cell), []),
-            window, parameters=context.applying(cell)(context.judged_on).parameters,
+            overseer, cell, [a for a in in_charge[cell] if a.overseer_id == overseer],
+            visits.get((overseer, cell), []), window,
+            parameters=context.applying(cell)(context.judged_on).parameters,
             today=context.today, active=tree.active_spans(cell))
-            for overseer, basis, cell in keys]
+            for overseer, cell in keys]
 
-    keys = sorted(wanted)
-    found = (dict(zip(keys, compute(keys), strict=True)) if cache is None or stamped is None
-             else cache.quotas(stamped, context, keys, compute))
-    by_overseer: dict[tuple[str, str], list[Quota]] = {group: [] for group in sorted(grouped)}
-    for overseer, basis, cell in keys:  # sorted: each overseer's cells in order
-        by_overseer[(overseer, basis)].append(found[(overseer, basis, cell)])
+    found = cache.quotas(Stamped(loader, cells, _count_cells(context)), context, keys, compute)
+    grouped: dict[tuple[str, str], list[Quota]] = {}
+    for key in keys:  # sorted: each overseer's cells in order
+        quota = found[key]
+        grouped.setdefault((quota.overseer_id, quota.position_basis), []).append(quota)
     entries = []
-    for (overseer, basis), quotas in by_overseer.items():
+    for (overseer, basis), quotas in sorted(grouped.items()):
         state = overall(q.state for q in quotas)
         entries.append({
             "overseer_id": overseer, "position_basis": basis,
             "cells": [q.cell_id for q in quotas],
             "visits": sum(q.visits for q in quotas),
             "counted_visits": sum(q.counted_visits for q in quotas),
-            "quota": quotas[0].quota if quotas else None,
+            "quota": quotas[0].quota,
             "required": sum(q.required for q in quotas),
-            "met": bool(quotas) and all(q.state == PASS for q in quotas), "state": state,
+            "met": all(q.state == PASS for q in quotas), "state": state,
             "per_cell": [q.to_json() for q in quotas], "window": window.label,
         })
     return entries
@@ -174,11 +169,11 @@ def _charge(context: Context, unit_id: str) -> list[str]:
         [unit_id] if context.tree.kind(unit_id) == "cell" else [])
 
 
-def overseers_report(loader: Loader, context: Context, unit_id: str,
-                     tree_day: date, shown: Shown | None = None) -> dict[str, Any]:
+def overseers_report(loader: Loader, context: Context, unit_id: str, tree_day: date, *,
+                     cache: SummaryCache, shown: Shown | None = None) -> dict[str, Any]:
     if context.tree.kind(unit_id) is None:
         raise NotFoundError(f"no unit {unit_id!r} is known to reporting")
-    entries = _overseer_entries(loader, context, unit_id, tree_day, shown=shown)
+    entries = _overseer_entries(loader, context, unit_id, tree_day, shown=shown, cache=cache)
     return {"unit_id": unit_id, **_header(context, unit_id), "overseers": entries,
             "rulebooks_used": context.used_refs()}
 

@@ -89,10 +89,10 @@ class SummaryCache:
             self.misses += computed
         return {cell: summary for (cell,), summary in found.items()}
 
-    def quotas(self, stamped: Stamped, context: Context, keys: list[tuple[str, str, str]],
-               compute: Callable[[list[tuple[str, str, str]]], list[Any]]
-               ) -> dict[tuple[str, str, str], Any]:
-        """Overseers' CR-25 quotas in cells, by (overseer, position basis, cell)."""
+    def quotas(self, stamped: Stamped, context: Context, keys: list[tuple[str, str]],
+               compute: Callable[[list[tuple[str, str]]], list[Any]]
+               ) -> dict[tuple[str, str], Any]:
+        """Overseers' CR-25 quotas in cells, by (overseer, cell)."""
         found, _ = self._cached(stamped, context, "quota", keys, compute)
         return found
 
