@@ -103,6 +103,11 @@ class Sight:
             for p in places
         )
 
+    def candidates(self) -> set[str] | None:
+        """The units the scope may reach on some day (and maybe a few more; None: every
+        unit): where to look for what the sight may see, before asking it."""
+        return None if self.caller.whole_tree else self.tree.ever_below(self.roots())
+
     def roots(self) -> list[str]:
         """The scope's units by id (a token may name them by code)."""
         if self._roots is None:

@@ -31,3 +31,20 @@ def test_a_sight_remembers_its_reach_per_stretch_of_the_tree_and_answers_as_the_
     # d1's, before 15 Sep x is.
     assert d1.reaches("y", date(2025, 6, 30)) and not d1.reaches("y", date(2025, 7, 1))
     assert d1.reaches("x", date(2025, 9, 14)) and not d1.reaches("x", date(2025, 9, 15))
+
+
+def test_where_a_sight_may_reach_holds_every_unit_it_reaches_on_some_day():
+    """What `candidates` narrows a search to must hold everything the sight reaches, on any
+    day: d2 reaches cell y (via c1) from 1 Jul, and cell x once c2 is merged into c3."""
+    tree = moved_and_merged_tree()
+    today = date(2026, 1, 1)
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(400)]
+    expected = {("d1",): {"d1", "c1", "c2", "x", "y"},
+                ("d2",): {"d2", "c1", "c2", "c3", "x", "y"},
+                ("c3",): {"c2", "c3", "x"}, ("x",): {"x"}}
+    for scope, candidates in expected.items():
+        sight = Sight(Caller("auditor-1", frozenset({"auditor"}), scope), tree, today)
+        assert sight.candidates() == candidates
+        assert {u for u in tree.units for d in days if sight.reaches(u, d)} <= candidates
+    whole = Sight(Caller("auditor-1", frozenset({"auditor"}), ("*",)), tree, today)
+    assert whole.candidates() is None

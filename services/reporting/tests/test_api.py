@@ -14,7 +14,7 @@ from chibo_reporting.access import PERMISSIONS
 from chibo_reporting.app import PATH_PREFIXES
 from chibo_web.permissions import uncovered, unknown
 
-from .scenarios import CELL, COMMUNE, PROVINCE, bi_ban_roll, bi_ban_tree
+from .scenarios import CELL, COMMUNE, DISTRICT, PROVINCE, bi_ban_roll, bi_ban_tree
 from .support import Client, catch_up
 
 
@@ -188,6 +188,32 @@ def test_the_audit_trail_gives_a_streams_history_and_verifies_every_chain(client
     assert client.get("/audit/streams/nothing-here").status_code == 404
     unknown = client.get("/audit/verify?source=bogus")  # not "ok": nothing of it was verified
     assert unknown.status_code == 422 and "source" in unknown.get_json()["errors"]
+
+
+def test_a_scoped_auditor_verifies_the_streams_its_part_of_the_tree_reaches(app, world, service):
+    """Bi Ban's commune and a second commune of Quỳnh Nhai (cell Bản Khác, three members);
+    bb-01 moves to Bản Khác on 1 July 2024, so both communes' auditors verify their stream."""
+    bi_ban_tree(world)
+    world.unit("xa-khac", "commune_committee", DISTRICT)
+    world.unit("ban-khac", "cell", "xa-khac")
+    for n in (1, 2, 3):
+        world.member(f"bk-{n}", "ban-khac")
+    world.transfer("bb-01", "ban-khac", date(2024, 7, 1))
+    world.publish()
+    catch_up(service)
+
+    def verified(*scope: str) -> tuple[int, int]:
+        answer = Client(app, roles=("auditor",), scope=scope).get(
+            "/audit/verify?source=members").get_json()
+        assert answer["ok"] is True, answer
+        return answer["streams"], answer["events"]
+
+    # Units: 2 of each commune's; members: Bi Ban's 12 (bb-01 and bb-12 with two events), or
+    # Bản Khác's 3 and bb-01.
+    assert verified(COMMUNE) == (14, 16)
+    assert verified("xa-khac") == (6, 7)
+    assert verified("XA-KHAC") == (6, 7)  # a scope may name a unit by its code
+    assert verified("*") == (6 + 15, 6 + 17)
 
 
 def test_the_audit_trail_keeps_an_events_data_as_it_arrived_and_verifies_it(client, world,

@@ -22,7 +22,7 @@ from chibo_eventsourcing.sql.engine import is_postgres, read_connection
 from chibo_reporting.access import Sight
 from chibo_reporting.periods import Period
 from chibo_reporting.queries import audit, reports
-from chibo_reporting.queries.evaluation import AT_TIME, Context
+from chibo_reporting.queries.evaluation import AT_TIME, Context, most_of
 from chibo_reporting.queries.loading import Loader
 from chibo_reporting.queries.subjects import Subjects
 from chibo_reporting.queries.summaries import SummaryCache
@@ -179,7 +179,9 @@ class Reports:
             streams = None
             if sight is not None:
                 subjects = Subjects(loader.conn, self.model)
-                subjects.preload(source)
+                units = sight.candidates()
+                subjects.preload(source, None if units is None or most_of(
+                    units, len(sight.tree.units)) else units)
                 streams = [stream for stream in subjects.streams(source)
                            if _readable(sight, subjects, stream, source)]
             return audit.verify_source(loader.conn, self.model, source, streams)

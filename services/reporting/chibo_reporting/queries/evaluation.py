@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -90,9 +90,10 @@ def covering(tree: Tree, cells: list[str], assignments: list[Assignment],
             for cell in cells}
 
 
-def most_of(cells: list[str], total_cells: int) -> bool:
-    """Whether `cells` are at least half of the tree's: then one scan beats `IN (…)` lists."""
-    return len(cells) * 2 >= total_cells > 0
+def most_of(units: Collection[str], total: int) -> bool:
+    """Whether `units` (cells) are at least half of the tree's `total`: then one scan beats
+    `IN (…)` lists."""
+    return len(units) * 2 >= total > 0
 
 
 def evaluate_cells(loader: Loader, context: Context, cells: list[str], *,

@@ -131,6 +131,26 @@ class Tree:
             self._children[day] = index
         return list(index.get(unit_id, []))
 
+    def ever_below(self, roots: Iterable[str]) -> set[str]:
+        """The units at or below one of `roots` on some day, and maybe more: the walk follows
+        every parent a unit ever had (and every merger), whatever the days, so it narrows a
+        search and never decides one."""
+        below: dict[str, set[str]] = {}
+        for unit_id, spans in self._spans.items():
+            for span in spans:
+                if span.parent_id is not None:
+                    below.setdefault(span.parent_id, set()).add(unit_id)
+        for unit in self.units.values():
+            if unit.end_kind == "merged" and unit.into_id:
+                below.setdefault(unit.into_id, set()).add(unit.unit_id)
+        found, stack = set(), list(roots)
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(below.get(current, ()))
+        return found
+
     def cells_under(self, unit_id: str, day: date) -> list[str]:
         """Every cell on `day` at or below `unit_id` (party groups below cells are not cells)."""
         found, stack = [], [unit_id]
