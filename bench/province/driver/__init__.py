@@ -21,7 +21,7 @@ from bench.province.plan import Plan
 
 # Writes that depend on what a service consumed from another are retried for a while when a
 # remote deployment cannot tell us whether its consumers caught up.
-RETRY_STATUSES = (403, 404, 409, 422)
+RETRY_STATUSES = (403, 404, 409, 422, 504)
 
 
 class WriteError(RuntimeError):
@@ -103,7 +103,12 @@ class Driver:
         ended = [bodies.end_assignment(a) for a in plan.assignments if a.ended_on is not None]
         if "oversight" in self._services():
             self._phase("assignments", [*assigned, *ended])
-        self._phase("rulebooks", (bodies.publish(r) for r in plan.rulebooks))
+        # A rulebook's unit must be known to reporting: in process, wait for its projector
+        # (the server's wait is bounded); elsewhere the write waits for the members written.
+        self.wait("members", groups=("reporting",))
+        members = self.positions.get("members")
+        self._phase("rulebooks", (bodies.publish(r, f"members:{members}" if members else None)
+                                  for r in plan.rulebooks))
         by_cell: dict[str, list[object]] = defaultdict(list)
         for meeting in plan.meetings:
             by_cell[meeting.cell_id].append(meeting)

@@ -30,7 +30,7 @@ class Write:
 
     @property
     def source(self) -> str:
-        return SOURCES[self.path.split("/")[1]]
+        return SOURCES[self.path.split("/")[1].partition("?")[0]]
 
 
 SOURCES = {"org-units": "members", "members": "members", "meetings": "meetings",
@@ -217,8 +217,11 @@ def review_writes(review: Review) -> Iterator[Write]:
             "outcome": review.outcome, "closed_on": _day(review.closed_on)}, f"{key}:close")
 
 
-def publish(rulebook: Rulebook) -> Write:
-    return Write("POST", "/rulebooks", {
+def publish(rulebook: Rulebook, wait_for: str | None = None) -> Write:
+    """The rulebook, published once reporting has applied `wait_for` (`<source>:<position>`:
+    its unit must be known to reporting)."""
+    query = f"?wait_for={wait_for}" if wait_for else ""
+    return Write("POST", f"/rulebooks{query}", {
         "id": rulebook.id, "unit_id": rulebook.unit_id,
         "effective_from": _day(rulebook.effective_from), "parameters": rulebook.parameters,
         "name": rulebook.name}, f"rulebook:{rulebook.id}")

@@ -27,6 +27,7 @@ from chibo_reporting.schemas import (
     StreamQuery,
     UnitReportQuery,
     VerifyQuery,
+    WaitQuery,
 )
 from chibo_web.auth import Caller
 from chibo_web.commands import etag, run_command
@@ -97,18 +98,21 @@ def _wait(query: dict[str, Any]) -> None:
 def rulebook_json(rulebook: Rulebook) -> dict[str, Any]:
     return {"id": rulebook.rulebook_id, "unit_id": rulebook.unit_id, "version": rulebook.version,
             "effective_from": rulebook.effective_from, "name": rulebook.name,
-            "parameters": rulebook.parameters.to_json()}
+            "parameters": rulebook.parameters.to_json(), "stream_id": rulebook.stream_id}
 
 
 def _published(event: RulebookPublished) -> dict[str, Any]:
     return {"id": event.rulebook_id, "unit_id": event.unit_id, "version": event.version,
             "effective_from": event.effective_from, "name": event.name,
-            "parameters": event.parameters}
+            "parameters": event.parameters, "stream_id": stream_for(event.unit_id)}
 
 
-@_route(rulebooks, "/rulebooks", "POST", body=RulebookIn, answer=RulebookOut, status=201)
-def publish_rulebook(body: dict[str, Any]) -> Any:
-    """Publish a rulebook version for a unit (RulebookPublished)."""
+@_route(rulebooks, "/rulebooks", "POST", body=RulebookIn, query=WaitQuery, answer=RulebookOut,
+        status=201)
+def publish_rulebook(query: dict[str, Any], body: dict[str, Any]) -> Any:
+    """Publish a rulebook version for a unit (RulebookPublished). The unit must be known to
+    reporting: `wait_for` the write that created it (its `Chibo-Position`) to publish at once."""
+    _wait(query)
     _require_scope(body["unit_id"])
     command = PublishRulebook(body["unit_id"], body["effective_from"], body["parameters"],
                               body["id"], body["name"])

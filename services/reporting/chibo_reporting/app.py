@@ -8,7 +8,7 @@ from chibo_reporting.access import PERMISSIONS
 from chibo_reporting.api import audit, reports, rulebooks
 from chibo_reporting.bootstrap import ReportingService, bootstrap
 from chibo_reporting.config import Settings
-from chibo_reporting.domain import InvalidParametersError, RulebookConflictError
+from chibo_reporting.domain import InvalidParametersError, RulebookConflictError, UnknownUnitError
 from chibo_reporting.queries import NotFoundError, WaitTimedOutError
 from chibo_web.app import ServiceSpec, build_app
 from chibo_web.auth import TokenVerifier
@@ -16,6 +16,7 @@ from chibo_web.auth import TokenVerifier
 PATH_PREFIXES = ("/rulebooks", "/reports", "/audit")
 ERRORS: dict[type[Exception], int] = {
     InvalidParametersError: 422,
+    UnknownUnitError: 422,
     RulebookConflictError: 409,
     NotFoundError: 404,
     WaitTimedOutError: 504,

@@ -51,7 +51,7 @@ class ReportingService:
         self.repository = Repository(self.store, UnitRulebooks, Codec())
 
     def handle(self, command: Any, metadata: Metadata, if_match: int | None) -> Written:
-        deps = Deps(self.repository, self.unit_of_rulebook)
+        deps = Deps(self.repository, self.unit_of_rulebook, self.known_unit)
         return HANDLERS[type(command)](command, deps, metadata, if_match)
 
     def unit_of_rulebook(self, rulebook_id: str) -> str | None:
@@ -60,6 +60,12 @@ class ReportingService:
             found = conn.execute(
                 sa.select(table.c.unit_id).where(table.c.rulebook_id == rulebook_id)).first()
         return None if found is None else str(found.unit_id)
+
+    def known_unit(self, unit_id: str) -> bool:
+        table = self.model.units
+        with read_connection(self.engine) as conn:
+            return conn.execute(
+                sa.select(table.c.unit_id).where(table.c.unit_id == unit_id)).first() is not None
 
     def relay(self) -> Relay:
         topic = topic_for(SOURCE)

@@ -27,6 +27,10 @@ class InvalidParametersError(ReportingError):
     """Parameters that are unknown, of the wrong type or out of range."""
 
 
+class UnknownUnitError(ReportingError):
+    """A unit reporting has not (or not yet) received from members.events."""
+
+
 @dataclass(frozen=True)
 class RulebookPublished:
     rulebook_id: str

@@ -14,21 +14,31 @@ from chibo_reporting.domain import (
     InvalidParametersError,
     RulebookConflictError,
     UnitRulebooks,
+    UnknownUnitError,
     stream_for,
 )
 
 
 @dataclass(frozen=True)
 class Deps:
-    """What handlers need: the rulebook repository and who already owns a rulebook id."""
+    """What handlers need: the rulebook repository, who already owns a rulebook id, and
+    whether members.events has told of a unit."""
 
     repository: Repository[UnitRulebooks]
     unit_of_rulebook: Callable[[str], str | None]
+    known_unit: Callable[[str], bool]
 
 
 def publish_rulebook(command: PublishRulebook, deps: Deps, metadata: Metadata,
                      if_match: int | None) -> Written:
-    """Validate the parameters, merge them over the defaults, publish the next version."""
+    """Validate the unit and the parameters, merge them over the defaults, publish the next
+    version."""
+    if not deps.known_unit(command.unit_id):
+        raise UnknownUnitError(
+            f"unit_id: unknown unit (not, or not yet, received from members.events): "
+            f"{command.unit_id}; a unit just created can be waited for with "
+            f"wait_for=<its Chibo-Position>",
+            errors={"unit_id": ["unknown unit (not, or not yet, received from members.events)"]})
     owner = deps.unit_of_rulebook(command.rulebook_id)
     if owner is not None and owner != command.unit_id:
         raise RulebookConflictError(f"rulebook {command.rulebook_id} belongs to unit {owner}",

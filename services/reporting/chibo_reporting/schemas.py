@@ -66,6 +66,9 @@ class RulebookOut(Schema):
     effective_from = fields.Date()
     name = fields.String(allow_none=True)
     parameters = fields.Dict()
+    stream_id = fields.String(allow_none=True, metadata={
+        "description": "its unit's series in the audit trail (GET /audit/streams/{stream_id}); "
+                       "null for the national default"})
 
 
 class RulebookList(Schema):

@@ -7,6 +7,7 @@ import threading
 from dataclasses import replace
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from chibo_eventsourcing.relay import message_for
@@ -18,7 +19,17 @@ from .scenarios import CELL, COMMUNE, DISTRICT, PROVINCE, bi_ban_roll, bi_ban_tr
 from .support import Client, catch_up
 
 
-def test_publishing_a_rulebook_answers_201_with_the_merged_parameters(client):
+@pytest.fixture
+def province(world, service) -> str:
+    """Sơn La, as members.events told reporting of it (a rulebook's unit must be known)."""
+    world.unit(PROVINCE, "provincial_committee", None, name="Tỉnh ủy Sơn La")
+    world.publish()
+    catch_up(service)
+    return PROVINCE
+
+
+@pytest.mark.usefixtures("province")
+def test_publishing_a_rulebook_answers_201_with_the_merged_parameters(client, service):
     answer = client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2024-01-01",
                                         "name": "Quỳnh Nhai",
                                         "parameters": {"overseer_quotas": {
@@ -32,8 +43,18 @@ def test_publishing_a_rulebook_answers_201_with_the_merged_parameters(client):
     listed = client.get(f"/rulebooks?unit_id={PROVINCE}").get_json()["items"]
     assert [(r["id"], r["version"]) for r in listed] == [("national-default", 0),
                                                           (body["id"], 1)]
+    # The series is traceable in the audit trail, from the answer and from every report.
+    service.relay().run_once()
+    catch_up(service)
+    stream = client.get(f"/audit/streams/{body['stream_id']}").get_json()
+    assert [(e["type"], e["data"]["rulebook_id"]) for e in stream["events"]] == [
+        ("reporting.RulebookPublished", body["id"])]
+    stated = client.get(f"/reports/units/{PROVINCE}?period=2024").get_json()["rulebook"]
+    assert stated == {"id": body["id"], "version": 1, "unit_id": PROVINCE,
+                      "stream_id": body["stream_id"]}
 
 
+@pytest.mark.usefixtures("province")
 def test_a_retried_publication_is_harmless_and_a_reused_id_is_refused(client):
     body = {"id": "rb-son-la-2024", "unit_id": PROVINCE, "effective_from": "2024-01-01",
             "parameters": {"prescribed_day": 3}}
@@ -51,6 +72,7 @@ def test_a_retried_publication_is_harmless_and_a_reused_id_is_refused(client):
     assert len(versions) == 2
 
 
+@pytest.mark.usefixtures("province")
 def test_a_units_rulebooks_carry_the_version_if_match_guards(client):
     listed = client.get(f"/rulebooks?unit_id={PROVINCE}")
     assert listed.headers["ETag"] == '"0"'
@@ -63,6 +85,7 @@ def test_a_units_rulebooks_carry_the_version_if_match_guards(client):
     assert stale.status_code == 412
 
 
+@pytest.mark.usefixtures("province")
 def test_invalid_parameters_are_a_422_naming_each_and_nothing_is_published(client, service):
     answer = client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2024-01-01",
                                         "parameters": {"prescribed_day": 40, "quorum": 2}})
@@ -76,6 +99,29 @@ def test_invalid_parameters_are_a_422_naming_each_and_nothing_is_published(clien
                                          "parameters": {}})
     assert "effective_from" in ancient.get_json()["errors"]  # before the national default
     assert service.store.last_position() == 0
+
+
+def test_a_rulebook_for_a_unit_reporting_does_not_know_is_a_422_and_can_wait_for_it(
+        client, world, service):
+    body = {"unit_id": PROVINCE, "effective_from": "2024-01-01", "parameters": {}}
+    unknown = client.post("/rulebooks", body)
+    assert unknown.status_code == 422 and unknown.content_type == "application/problem+json"
+    assert "not yet" in unknown.get_json()["errors"]["unit_id"][0]
+    assert service.store.last_position() == 0  # nothing published
+    created = world.unit(PROVINCE, "provincial_committee", None)
+    world.publish()
+    projector = service.projector()
+    projector.poll_timeout = 0.05
+    stop = threading.Event()
+    worker = threading.Thread(target=projector.run, args=(stop,))
+    worker.start()
+    try:  # the write that created the unit, as its Chibo-Position names it
+        answer = client.post(f"/rulebooks?wait_for=members:{created.position}", body)
+    finally:
+        stop.set()
+        worker.join(10)
+    assert answer.status_code == 201, answer.get_json()
+    assert client.post("/rulebooks?wait_for=members:x", body).status_code == 422
 
 
 def test_a_bad_period_or_mode_is_a_422_naming_the_parameter(client):

@@ -49,7 +49,8 @@ def test_twelve_members_one_exempted_who_attends_and_counts_as_present_one_excus
         "absent_unexcused": 0, "attendance_rate": 1.0, "grade": "good",
         "evidence": None}
     assert events["held"].id in meeting["evidence"]
-    assert cell["rulebook"] == {"id": "national-default", "version": 0, "unit_id": None}
+    assert cell["rulebook"] == {"id": "national-default", "version": 0, "unit_id": None,
+                                "stream_id": None}
     assert cell["positions"]["members"] == world.members.store.last_position()
     assert cell["positions"]["meetings"] == world.meetings.store.last_position()
 

@@ -91,6 +91,7 @@ def test_a_promoted_overseer_answers_for_the_year_under_their_new_basis(world, s
 def test_a_provincial_rulebook_sets_the_quotas(world, service, client):
     overseen_year(world)
     world.publish()
+    catch_up(service)
     client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2024-01-01",
                                "name": "Quỳnh Nhai (ví dụ)",
                                "parameters": {"overseer_quotas": {EXECUTIVE: 2, STANDING: 1}}})

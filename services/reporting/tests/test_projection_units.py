@@ -61,6 +61,7 @@ def test_a_rulebook_changed_mid_year_under_at_time_and_under_current(world, serv
     bi_ban_tree(world)
     a_year_of_meetings(world, CELL, 2024, minutes=100)
     world.publish()
+    catch_up(service)  # a rulebook's unit must be known to reporting
     first = client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2020-01-01",
                                        "name": "Quy định Sơn La", "parameters": {}})
     assert first.status_code == 201, first.get_json()
@@ -98,6 +99,7 @@ def test_a_commune_rulebook_overrides_the_provinces_for_its_cells(world, service
     bi_ban_tree(world)
     world.meeting("bb-24", CELL, date(2024, 6, 24))
     world.publish()
+    catch_up(service)
     client.post("/rulebooks", {"unit_id": PROVINCE, "effective_from": "2020-01-01",
                                "parameters": {"prescribed_day": 5}})
     client.post("/rulebooks", {"unit_id": COMMUNE, "effective_from": "2020-01-01",

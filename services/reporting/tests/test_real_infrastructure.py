@@ -20,10 +20,11 @@ from .conftest import NOW, make_settings
 from .support import Client, Roll, World, catch_up
 
 
-def flow(world: World, client: Client, settle: Callable[[str], dict]) -> None:
+def flow(world: World, client: Client, settle: Callable[[str], dict]) -> str:
     """A province, a commune, a cell of 12 (1 exempted who attends), one roll call of 10
     present and 1 excused, a member transferred in; the reports after the projection. The
-    exempted member counts as present outside the base (DOMAIN §5): 11 present of 11."""
+    exempted member counts as present outside the base (DOMAIN §5): 11 present of 11.
+    Returns the province's id."""
     tag = uuid.uuid4().hex[:8]
     province, commune, cell, other = (f"{n}-{tag}" for n in ("province", "commune", "cell", "px"))
     members = [f"m{n:02d}-{tag}" for n in range(1, 13)]
@@ -54,6 +55,7 @@ def flow(world: World, client: Client, settle: Callable[[str], dict]) -> None:
     assert [c["cell_id"] for c in mover["cells"] if c["role"] == "member"] == [cell, other]
     verified = settle(f"/audit/verify?source=meetings&{wait}")
     assert verified["ok"] is True
+    return province
 
 
 @pytest.mark.postgres
@@ -99,8 +101,8 @@ def test_the_flow_over_kafka_with_the_projector_and_relay_running(tmp_path,
             assert time.monotonic() < deadline, answer.get_json()
 
     try:
-        flow(world, client, settle)
-        published = client.post("/rulebooks", {"unit_id": f"kafka-{uuid.uuid4().hex[:6]}",
+        province = flow(world, client, settle)
+        published = client.post("/rulebooks", {"unit_id": province,
                                                "effective_from": "2024-01-01",
                                                "parameters": {"prescribed_day": 24}})
         position = published.headers["Chibo-Position"]

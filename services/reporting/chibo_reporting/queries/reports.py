@@ -29,8 +29,7 @@ Shown = Callable[[str], bool]  # which units (cells, assignment units) a scoped 
 def _header(context: Context, subject: str) -> dict[str, Any]:
     stated = context.stated(subject)
     return {"period": context.period.label, "rules_mode": context.mode,
-            "rulebook": {"id": stated.rulebook_id, "version": stated.version,
-                         "unit_id": stated.unit_id},
+            "rulebook": stated.ref,
             "judged_on": context.judged_on.isoformat()}
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from chibo_reporting.domain import STREAM_PREFIX
 from chibo_reporting.rulebooks.checks import CHECKS, ParameterError, validate
 from chibo_reporting.rulebooks.parameters import DEFAULTS, REVIEWABLE_RULES, Parameters
 
@@ -57,8 +58,14 @@ class Rulebook:
     event_id: str | None = None
 
     @property
+    def stream_id(self) -> str | None:
+        """Its unit's series in the audit trail (None: the national default, in the code)."""
+        return None if self.unit_id is None else f"{STREAM_PREFIX}{self.unit_id}"
+
+    @property
     def ref(self) -> dict[str, Any]:
-        return {"id": self.rulebook_id, "version": self.version, "unit_id": self.unit_id}
+        return {"id": self.rulebook_id, "version": self.version, "unit_id": self.unit_id,
+                "stream_id": self.stream_id}
 
 
 NATIONAL_DEFAULT = Rulebook(
