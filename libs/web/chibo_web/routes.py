@@ -1,14 +1,37 @@
-"""One typed decorator for flask-smorest's route, arguments and response."""
+"""The services' Blueprint, and one typed decorator for its route, arguments and response."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask_smorest import Blueprint
-from marshmallow import Schema
+import flask
+import flask_smorest
+from marshmallow import Schema, ValidationError
+from webargs.flaskparser import FlaskParser
 
 View = TypeVar("View", bound=Callable[..., Any])
+
+
+class _OnceParser(FlaskParser):
+    """Query strings where a parameter that takes one value must be given once:
+    `?period=2025&period=2024` is a 422 naming it, not a report for whichever came first."""
+
+    def load_querystring(self, req: flask.Request, schema: Schema) -> Any:
+        proxy = super().load_querystring(req, schema)
+        once = {field.data_key or name for name, field in schema.fields.items()}
+        repeated = sorted(key for key in once - proxy.multiple_keys
+                          if len(req.args.getlist(key)) > 1)
+        if repeated:
+            raise ValidationError({key: ["given more than once; give one value"]
+                                   for key in repeated})
+        return proxy
+
+
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    """flask-smorest's Blueprint, whose query parameters of one value come once."""
+
+    ARGUMENTS_PARSER = _OnceParser()
 
 
 def route(

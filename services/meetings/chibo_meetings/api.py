@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flask import current_app, g
-from flask_smorest import Blueprint
 from marshmallow import Schema
 
 from chibo_meetings import commands as c
@@ -19,7 +18,7 @@ from chibo_meetings.schemas import requests as rq
 from chibo_meetings.schemas import responses as rs
 from chibo_web.commands import etag, run_command
 from chibo_web.problems import ProblemError
-from chibo_web.routes import route
+from chibo_web.routes import Blueprint, route
 
 blp = Blueprint(
     "meetings", __name__, url_prefix="/meetings",

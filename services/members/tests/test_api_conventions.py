@@ -60,6 +60,9 @@ def test_a_command_with_a_stale_if_match_is_refused(api: Api, tree: dict[str, st
     )
     assert stale.status_code == 412
     assert api.get(f"/org-units/{tree['X1']}", as_of="2024-06-01").get_json()["name"] == "Xã Mới"
+    twice = api.client.get(f"/org-units/{tree['X1']}?as_of=2024-06-01&as_of=2023-01-01",
+                           headers=api.headers)
+    assert (twice.status_code, list(twice.get_json()["errors"])) == (422, ["as_of"])
 
 
 def test_a_stale_if_match_is_a_412_even_when_the_command_repeats_what_was_done(

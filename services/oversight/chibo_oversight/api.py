@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flask import current_app, g
-from flask_smorest import Blueprint
 
 from chibo_eventsourcing.aggregate import Aggregate
 from chibo_oversight import commands as c
@@ -19,7 +18,7 @@ from chibo_oversight.queries import AssignmentFilter, ReviewFilter, VisitFilter
 from chibo_oversight.schemas import requests as rq
 from chibo_oversight.schemas import responses as rs
 from chibo_web.commands import etag, run_command
-from chibo_web.routes import route
+from chibo_web.routes import Blueprint, route
 
 assignments = Blueprint(
     "assignments", __name__, url_prefix="/assignments",

@@ -8,7 +8,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flask import current_app, g
-from flask_smorest import Blueprint
 
 from chibo_eventsourcing.repository import Written
 from chibo_reporting.access import Sight, out_of_reach, reaches
@@ -32,7 +31,7 @@ from chibo_reporting.schemas import (
 from chibo_web.auth import Caller
 from chibo_web.commands import etag, run_command
 from chibo_web.problems import ProblemError
-from chibo_web.routes import route
+from chibo_web.routes import Blueprint, route
 
 rulebooks = Blueprint("rulebooks", __name__, description="Versioned rule parameters per unit")
 reports = Blueprint("reports", __name__, description="Compliance reports (read side)")

@@ -136,6 +136,12 @@ def test_a_bad_period_or_mode_is_a_422_naming_the_parameter(client):
         # a final newline; a position before the first
         answer = client.get(f"/reports/cells/{CELL}?period=2024&wait_for={wait_for}")
         assert "wait_for" in answer.get_json()["errors"]
+    # A parameter of one value given twice is ambiguous, not a report for either.
+    twice = client.get(f"/reports/units/{PROVINCE}?period=2025&period=2024&rules=current"
+                       "&tree_as_of=2024-01-01&tree_as_of=2025-01-01")
+    assert twice.status_code == 422 and twice.content_type == "application/problem+json"
+    assert sorted(twice.get_json()["errors"]) == ["period", "tree_as_of"]
+    assert "more than once" in twice.get_json()["errors"]["period"][0]
 
 
 def test_reports_need_a_token_and_stay_inside_its_scope(app, world, service):

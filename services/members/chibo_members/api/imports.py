@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import request
-from flask_smorest import Blueprint
 
 from chibo_members.api import Answer, caller, service
 from chibo_members.domain.errors import AccessError, NotFoundError
 from chibo_members.imports.readers import XLSX_MIME, FileFormatError
 from chibo_members.schemas import inputs, outputs
 from chibo_web.problems import ProblemError
+from chibo_web.routes import Blueprint
 
 blp = Blueprint("imports", __name__, url_prefix="/imports", description="Bulk imports")
 RAW_TYPES = frozenset({"text/csv", "text/plain", "application/octet-stream", XLSX_MIME})

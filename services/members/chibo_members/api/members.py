@@ -7,14 +7,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from chibo_members import access
 from chibo_members import commands as c
 from chibo_members.api import Answer, as_of, caller, reach, require_reach, run, service, with_etag
 from chibo_members.domain.errors import AccessError, NotFoundError
 from chibo_members.read_models.queries import MemberFilter
 from chibo_members.schemas import inputs, outputs
+from chibo_web.routes import Blueprint
 
 blp = Blueprint("members", __name__, url_prefix="/members", description="The member roll")
 

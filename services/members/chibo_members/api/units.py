@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from chibo_members import commands as c
 from chibo_members.api import Answer, as_of, reach, require_reach, run, service, with_etag
 from chibo_members.schemas import inputs, outputs
+from chibo_web.routes import Blueprint
 
 blp = Blueprint("org-units", __name__, url_prefix="/org-units", description="The organisation tree")
 
