@@ -130,6 +130,9 @@ def test_the_remind_and_review_list_follows_each_case(world, service, client):
     assert [(i["cell_id"], i["rules"], i["status"]) for i in items] == [
         (CELL, ["CR-18"], "candidate"), ("ta-hoc", ["CR-18"], "candidate")]
     assert "graded weak on 2024-02-03" in items[1]["reason"]
+    # No event ids in the list (its summaries keep none): the cell's report gives them.
+    assert set(items[1]) == {"cell_id", "name", "rules", "reason", "status", "review_id",
+                             "outcome"}
     cr27 = report(client, "/reports/cells/ta-hoc?period=2024-Q1")["rules"]["CR-27"]
     assert weak["assessed"].id in cr27["evidence"]  # what the candidacy rests on
 

@@ -193,7 +193,7 @@ def reminders_report(loader: Loader, context: Context, unit_id: str, tree_day: d
                       "rules": review["rules"],
                       "reason": "; ".join(review["reasons"]) or f"review case {review['status']}",
                       "status": review["status"], "review_id": review["review_id"],
-                      "outcome": review["outcome"], "evidence": review["evidence"]})
+                      "outcome": review["outcome"]})
     return {"unit_id": unit_id, **_header(context, unit_id), "tree_as_of": tree_day.isoformat(),
             "items": items, "rulebooks_used": context.used_refs()}
 

@@ -22,7 +22,8 @@ class CellSummary:
     required: int = 0
     grades: Mapping[str, int] = field(default_factory=dict)
     flagged: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    # CR-27's figures and evidence when the cell is a candidate or has a case (the reminders).
+    # CR-27's figures when the cell is a candidate or has a case (the reminders; a summary has
+    # no event ids, the cell's report gives them).
     review: Mapping[str, Any] | None = None
 
     @classmethod
@@ -32,7 +33,7 @@ class CellSummary:
         cr27 = results["CR-27"]
         review = None
         if cr27.result == FAIL or cr27.figures.get("review_id") is not None:
-            review = {**cr27.figures, "evidence": list(cr27.evidence)}
+            review = dict(cr27.figures)
         return cls(
             cell_id=cell_id,
             outcomes={rule_id: result.result for rule_id, result in results.items()},
