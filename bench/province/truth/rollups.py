@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from bench.province.truth.attendance import longest_excused_run
 from bench.province.truth.cells import CellTruth
@@ -48,6 +48,16 @@ def rollup(results: list[Results]) -> dict[str, Any]:
     }
 
 
+class _Quota(NamedTuple):
+    """One overseer's quota in one cell."""
+
+    cell: str
+    state: str
+    visits: int
+    counted: int
+    required: int
+
+
 def overseer_entries(truth: CellTruth, unit_id: str, period: Period,
                      tree_day: date) -> dict[str, dict[str, Any]]:
     """Per overseer with an assignment at or below the unit in the year to date, and the basis
@@ -64,7 +74,7 @@ def overseer_entries(truth: CellTruth, unit_id: str, period: Period,
               if unit_id in world.ancestry(c.unit_id, tree_day) for cell in charges[c.unit_id]}
     rules = truth.books.on(judged_on)
     year_days = 366 if window.end.year % 4 == 0 else 365
-    grouped: dict[tuple[str, str], list[tuple[str, str, int, int, int]]] = defaultdict(list)
+    grouped: dict[tuple[str, str], list[_Quota]] = defaultdict(list)
     for overseer, cell in sorted(listed):
         mine = [c for c in covers if c.overseer_id == overseer and cell in charges[c.unit_id]]
         span = active_days(plan, cell, window.start, window.end)
@@ -78,15 +88,15 @@ def overseer_entries(truth: CellTruth, unit_id: str, period: Period,
                 if v.overseer_id == overseer and v.visited_on in window]
         made = sum(1 for v in seen if v.counts)
         state = NA if yearly is None else judge(made >= need, window.end, truth.today)
-        grouped[(overseer, latest_basis)].append((cell, state, len(seen), made, need))
+        grouped[(overseer, latest_basis)].append(_Quota(cell, state, len(seen), made, need))
     entries = {}
     for (overseer, basis), quotas in sorted(grouped.items()):
-        states = [state for _, state, _, _, _ in quotas]
+        states = [q.state for q in quotas]
         entries[f"{overseer}/{basis}"] = {
             "overseer_id": overseer, "position_basis": basis,
-            "cells": [cell for cell, *_ in quotas],
-            "visits": sum(q[2] for q in quotas), "counted_visits": sum(q[3] for q in quotas),
-            "required": sum(q[4] for q in quotas),
+            "cells": [q.cell for q in quotas], "visits": sum(q.visits for q in quotas),
+            "counted_visits": sum(q.counted for q in quotas),
+            "required": sum(q.required for q in quotas),
             "met": all(s == PASS for s in states), "state": overall(states),
         }
     return entries

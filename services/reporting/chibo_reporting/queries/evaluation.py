@@ -91,8 +91,8 @@ def covering(tree: Tree, cells: list[str], assignments: list[Assignment],
 
 
 def most_of(units: Collection[str], total: int) -> bool:
-    """Whether `units` (cells) are at least half of the tree's `total`: then one scan beats
-    `IN (…)` lists."""
+    """Whether `units` are at least half of the tree's `total` (of cells, or of all units):
+    then one scan beats `IN (…)` lists."""
     return len(units) * 2 >= total > 0
 
 
