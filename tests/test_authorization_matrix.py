@@ -849,6 +849,12 @@ REPORTING = dict(
             ),
         ),
         m("/rulebooks", "list", lambda w: [{}, {"unit_id": w.ids["A"]}], "GET"),
+        m(
+            "/rulebooks/{rulebook_id}",
+            "scoped",
+            lambda w: ({"rulebook_id": rulebook(w, w.ids["A"], "2025-01-01")}, None),
+            "GET",
+        ),
         m("/reports/cells/{cell_id}", "scoped", _report("KA", "cell_id"), "GET"),
         m("/reports/units/{unit_id}", "scoped", _report("A", "unit_id"), "GET"),
         m("/reports/overseers", "report", _over("P", "A", "KA"), "GET"),

@@ -25,6 +25,7 @@ AUDITORS = roles("auditor", "admin", "service")
 PERMISSIONS: Permissions = {
     ("POST", "/rulebooks"): PUBLISHERS,
     ("GET", "/rulebooks"): EVERYONE,
+    ("GET", "/rulebooks/<rulebook_id>"): EVERYONE,
     ("GET", "/reports/cells/<cell_id>"): EVERYONE,
     ("GET", "/reports/units/<unit_id>"): EVERYONE,
     ("GET", "/reports/overseers"): EVERYONE,

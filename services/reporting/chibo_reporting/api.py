@@ -124,8 +124,24 @@ def publish_rulebook(query: dict[str, Any], body: dict[str, Any]) -> Any:
         return _published(found)
 
     return run_command(service.store, partial(service.handle, command), render, status=201,
-                       location=lambda _: f"/rulebooks?unit_id={command.unit_id}",
+                       location=lambda _: f"/rulebooks/{command.rulebook_id}",
                        stream=stream_for(command.unit_id))
+
+
+@_route(rulebooks, "/rulebooks/<rulebook_id>", "GET", query=WaitQuery, answer=RulebookOut)
+def get_rulebook(query: dict[str, Any], rulebook_id: str) -> Any:
+    """One published rulebook version (or the national default), as its publication's
+    `Location` names it: `wait_for` its `Chibo-Position` to read it at once. In reach as in
+    the list: its unit is in the caller's scope or above it."""
+    _wait(query)
+    known = {r.rulebook_id: r for r in (NATIONAL_DEFAULT, *_service().reports.rulebooks())}
+    found, sight = known.get(rulebook_id), _sight()
+    if sight is not None and (found is None or (found.unit_id is not None and not (
+            sight.reaches(found.unit_id) or sight.above(found.unit_id)))):
+        raise ProblemError(403, out_of_reach(f"rulebook {rulebook_id}"))
+    if found is None:
+        raise NotFoundError(f"no rulebook {rulebook_id!r} is known to reporting")
+    return rulebook_json(found)
 
 
 @_route(rulebooks, "/rulebooks", "GET", query=RulebookQuery, answer=RulebookList)

@@ -39,7 +39,7 @@ def test_publishing_a_rulebook_answers_201_with_the_merged_parameters(client, se
     body = answer.get_json()
     assert (body["unit_id"], body["version"], body["name"]) == (PROVINCE, 1, "Quỳnh Nhai")
     assert body["parameters"]["regular_min_minutes"] == 90
-    assert answer.headers["Location"] == f"/rulebooks?unit_id={PROVINCE}"
+    assert answer.headers["Location"] == f"/rulebooks/{body['id']}"
     listed = client.get(f"/rulebooks?unit_id={PROVINCE}").get_json()["items"]
     assert [(r["id"], r["version"]) for r in listed] == [("national-default", 0),
                                                           (body["id"], 1)]
@@ -52,6 +52,12 @@ def test_publishing_a_rulebook_answers_201_with_the_merged_parameters(client, se
     stated = client.get(f"/reports/units/{PROVINCE}?period=2024").get_json()["rulebook"]
     assert stated == {"id": body["id"], "version": 1, "unit_id": PROVINCE,
                       "stream_id": body["stream_id"]}
+    position = answer.headers["Chibo-Position"]
+    located = client.get(f"{answer.headers['Location']}?wait_for={position}")
+    assert (located.status_code, located.get_json()) == (200, body)
+    assert client.get("/rulebooks/national-default").get_json()["version"] == 0
+    missing = client.get("/rulebooks/no-such-rulebook")
+    assert missing.status_code == 404 and missing.content_type == "application/problem+json"
 
 
 @pytest.mark.usefixtures("province")
@@ -159,6 +165,17 @@ def test_reports_need_a_token_and_stay_inside_its_scope(app, world, service):
                                                 "effective_from": "2024-01-01",
                                                 "parameters": {}})
     assert refused.status_code == 403
+    admin = Client(app)
+    published = {unit: admin.post("/rulebooks", {"unit_id": unit, "effective_from": "2024-01-01",
+                                                 "parameters": {}}).get_json()["id"]
+                 for unit in (PROVINCE, "other-province")}
+    service.relay().run_once()
+    catch_up(service)
+    # The province's rulebook applies to the commune; the other province's is out of reach,
+    # and an unknown one answers alike.
+    assert commune_staff.get(f"/rulebooks/{published[PROVINCE]}").status_code == 200
+    for rulebook_id in (published["other-province"], "no-such-rulebook"):
+        assert commune_staff.get(f"/rulebooks/{rulebook_id}").status_code == 403
 
 
 def test_the_openapi_document_lists_every_report(app):
