@@ -85,6 +85,15 @@ def test_a_visit_without_a_meeting_is_recorded(client):
     assert answer.json["counts_toward_quota"] is True
 
 
+def test_a_visit_may_be_dated_ahead_within_the_calendar_meetings_accept(client):
+    assign(client)
+    ahead = client.post("/visits", visit_body(meeting_id=None, visited_on="2030-01-01"))
+    assert ahead.status_code == 201, ahead.json
+    for day in ("2100-01-01", "1929-12-31"):
+        refused = client.post("/visits", visit_body(meeting_id=None, visited_on=day))
+        assert refused.status_code == 422 and "visited_on" in refused.json["errors"], day
+
+
 def test_a_visit_must_match_its_meetings_cell_and_day(client, service):
     before = event_count(service)
     other_cell = client.post("/visits", visit_body(meeting_id=OTHER_MEETING))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -42,8 +43,13 @@ def ref(description: str, **kwargs: Any) -> fields.String:
     )
 
 
+# The days meetings accept too: from the Party's founding year to the end of 2099.
+FIRST_DAY, LAST_DAY = date(1930, 1, 1), date(2099, 12, 31)
+
+
 def day(description: str, **kwargs: Any) -> fields.Date:
-    return fields.Date(metadata={"description": description}, **kwargs)
+    return fields.Date(metadata={"description": description},
+                       validate=validate.Range(FIRST_DAY, LAST_DAY), **kwargs)
 
 
 def optional_text(description: str, **kwargs: Any) -> Text:
