@@ -109,8 +109,8 @@ def post_document(command: c.PostDocument, context: Context) -> Meeting:
 def record_meeting_held(command: c.RecordMeetingHeld, context: Context) -> Meeting:
     meeting = context.load(command.meeting_id)
     meeting.hold(
-        command.started_at, command.ended_at, place=command.place, chair_id=command.chair_id,
-        minute_taker_id=command.minute_taker_id,
+        context.roster.cell(meeting.cell_id), command.started_at, command.ended_at,
+        place=command.place, chair_id=command.chair_id, minute_taker_id=command.minute_taker_id,
     )
     return meeting
 

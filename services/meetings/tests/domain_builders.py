@@ -46,7 +46,7 @@ def scheduled(meeting_id: str = "m-1", kind: str = "regular", topic: str | None 
 
 def held(meeting_id: str = "m-1", start: datetime = START, kind: str = "regular") -> Meeting:
     meeting = scheduled(meeting_id, kind, topic="Đường bê tông" if kind != "regular" else None)
-    meeting.hold(start, start + timedelta(minutes=120), place="Nhà văn hóa", chair_id="A",
+    meeting.hold(CELL, start, start + timedelta(minutes=120), place="Nhà văn hóa", chair_id="A",
                  minute_taker_id="B")
     return meeting
 

@@ -70,6 +70,19 @@ def test_a_meeting_of_an_unknown_or_vanished_cell_cannot_be_scheduled():
         Meeting("m").schedule(commune, "x", "regular", DAY)
 
 
+def test_a_meeting_is_held_only_on_a_day_its_cell_exists():
+    """Planned before its cell was merged (3 March), the meeting cannot be recorded as held
+    after the merger, as it could not be rescheduled there."""
+    meeting = scheduled()
+    merged = CellInfo(CELL_ID, "cell", date(2020, 1, 1), date(2025, 3, 10), "cell-9")
+    with pytest.raises(InvalidMeetingError, match="merged into cell-9") as raised:
+        meeting.hold(merged, START + timedelta(days=14), END + timedelta(days=14), place="x",
+                     chair_id="A", minute_taker_id="B")
+    assert "cell_id" in raised.value.errors and meeting.held is None
+    meeting.hold(merged, START, END, place="x", chair_id="A", minute_taker_id="B")
+    assert meeting.held is not None and meeting.held.held_on == DAY
+
+
 def test_a_meeting_is_scheduled_once_and_a_retry_of_the_same_plan_changes_nothing():
     meeting = scheduled()
     meeting.reschedule(CELL, DAY + timedelta(days=7), "Bão")
@@ -100,7 +113,7 @@ def test_nothing_can_be_recorded_after_a_cancellation():
         lambda: meeting.cancel("again", NOW),
         lambda: meeting.send_notice("n", NOW, True, ()),
         lambda: meeting.post_document("d", "before", "Dự thảo", NOW, None),
-        lambda: meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B"),
+        lambda: meeting.hold(CELL, START, END, place="x", chair_id="A", minute_taker_id="B"),
         lambda: meeting.call_roll(roll_of, present("A"), ()),
         lambda: meeting.adopt_resolution("x", 1, 0, 0),
         lambda: meeting.self_assess(None, {}, 0, "weak", DAY),
@@ -121,7 +134,7 @@ def test_no_roll_call_before_the_meeting_is_held():
 def test_a_meeting_ends_after_it_starts():
     for end in (START, START - timedelta(minutes=1), START + timedelta(hours=25)):
         with pytest.raises(InvalidMeetingError) as raised:
-            scheduled().hold(START, end, place="x", chair_id="A", minute_taker_id="B")
+            scheduled().hold(CELL, START, end, place="x", chair_id="A", minute_taker_id="B")
         assert "ended_at" in raised.value.errors
 
 
@@ -131,7 +144,7 @@ def test_a_held_meeting_records_its_day_and_duration():
     assert isinstance(event, MeetingHeld)
     assert (event.held_on, event.duration_minutes, event.cell_id) == (DAY, 120, CELL_ID)
     with pytest.raises(MeetingStateError):
-        meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B")
+        meeting.hold(CELL, START, END, place="x", chair_id="A", minute_taker_id="B")
     with pytest.raises(MeetingStateError):
         meeting.cancel("too late", NOW)
 
@@ -139,7 +152,7 @@ def test_a_held_meeting_records_its_day_and_duration():
 def test_the_meeting_day_is_the_day_in_vietnam_whatever_the_offset_written():
     meeting = scheduled()
     late_evening_utc = datetime(2025, 3, 3, 18, 30, tzinfo=UTC)  # 01:30 on 4 March in Vietnam
-    meeting.hold(late_evening_utc, late_evening_utc + timedelta(hours=2), place="x",
+    meeting.hold(CELL, late_evening_utc, late_evening_utc + timedelta(hours=2), place="x",
                  chair_id="A", minute_taker_id="B")
     assert meeting.held is not None and meeting.held.held_on == date(2025, 3, 4)
 
@@ -249,7 +262,7 @@ def test_an_after_document_needs_the_meeting_held():
     meeting.post_document("d1", "before", "Dự thảo nghị quyết", NOW, "https://x/d1")
     with pytest.raises(MeetingStateError):
         meeting.post_document("d2", "after", "Biên bản", NOW, None)
-    meeting.hold(START, END, place="x", chair_id="A", minute_taker_id="B")
+    meeting.hold(CELL, START, END, place="x", chair_id="A", minute_taker_id="B")
     with pytest.raises(InvalidMeetingError):
         meeting.post_document("d2", "after", "Biên bản", START - timedelta(hours=1), None)
     meeting.post_document("d2", "after", "Biên bản", END, None)

@@ -110,7 +110,7 @@ class MeetingMachine(RuleBasedStateMachine):
     def hold(self, minutes):
         end = START + timedelta(minutes=minutes)
         expected = self.model.status == "scheduled" and 0 < minutes <= 24 * 60
-        if self.attempt(lambda: self.meeting.hold(START, end, place="x", chair_id="A",
+        if self.attempt(lambda: self.meeting.hold(CELL, START, end, place="x", chair_id="A",
                                                   minute_taker_id="B"),
                         expected=expected):
             self.model.status = "held"

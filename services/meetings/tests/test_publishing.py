@@ -17,7 +17,7 @@ from .domain_builders import CELL, DAY, NOW, START, make_roll, scheduled
 def every_event():
     earlier = scheduled("m-0")
     meeting = scheduled("m-1", kind="thematic", topic="Đường bê tông")
-    earlier.hold(START - timedelta(days=30), START - timedelta(days=30, minutes=-90),
+    earlier.hold(CELL, START - timedelta(days=30), START - timedelta(days=30, minutes=-90),
                  place="x", chair_id="A", minute_taker_id="B")
     earlier.call_roll(lambda c, d: make_roll(on=d), tuple(
         AttendanceEntry(m, "present") for m in "ABCP"), ())
@@ -25,7 +25,7 @@ def every_event():
     meeting.reschedule(CELL, DAY, "Bão")
     meeting.send_notice("n1", NOW, True, ("O1",))
     meeting.post_document("d1", "before", "Dự thảo", NOW, "https://docs/1")
-    meeting.hold(START, START + timedelta(minutes=125), place="Nhà văn hóa", chair_id="A",
+    meeting.hold(CELL, START, START + timedelta(minutes=125), place="Nhà văn hóa", chair_id="A",
                  minute_taker_id="B")
     entries = (AttendanceEntry("A", "present"), AttendanceEntry("B", "absent_excused", "ốm"),
                AttendanceEntry("C", "absent_unexcused"), AttendanceEntry("P", "present"),

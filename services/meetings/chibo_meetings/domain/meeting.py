@@ -137,6 +137,7 @@ class Meeting(MeetingState):
 
     def hold(
         self,
+        cell: CellInfo | None,
         started_at: datetime,
         ended_at: datetime,
         *,
@@ -144,11 +145,13 @@ class Meeting(MeetingState):
         chair_id: str,
         minute_taker_id: str,
     ) -> None:
+        """Record the meeting as held, on a day its cell exists (as a reschedule must)."""
         self._require_planned("recorded as held again")
         if ended_at <= started_at:
             raise InvalidMeetingError.on("ended_at", "the meeting must end after it starts")
         if ended_at - started_at > MAX_DURATION:
             raise InvalidMeetingError.on("ended_at", "a meeting lasts at most 24 hours")
+        require_cell_on(cell, self.cell_id, day_of(started_at))
         plan = self.scheduled
         minutes = int((ended_at - started_at).total_seconds() // 60)
         self.trigger(MeetingHeld(
