@@ -75,18 +75,20 @@ class OversightService:
         return self.clock().astimezone(VIETNAM).date()
 
     def await_references(self, command: c.Command) -> None:
-        """Give members.events a moment (`reference_wait_seconds` at most) to bring the unit and
-        the member a command names: one created a moment ago is most likely on its way. What is
-        still unknown then, the command (or, for a scoped caller, its scope check) refuses."""
-        units, members = references(command)
-        if not (units or members):
+        """Give members.events and meetings.events a moment (`reference_wait_seconds` at most)
+        to bring the unit, the member and the meeting a command names: one created a moment ago
+        is most likely on its way. What is still unknown then, the command (or, for a scoped
+        caller, its scope check) refuses."""
+        units, members, meetings = references(command)
+        if not (units or members or meetings):
             return
 
         def received() -> bool:
             with read_connection(self.engine) as conn:
                 directory = self._directory(conn)
                 return (all(directory.unit(u) for u in units)
-                        and all(directory.member(m) for m in members))
+                        and all(directory.member(m) for m in members)
+                        and all(directory.meeting(m) for m in meetings))
 
         wait_until(received, self.reference_wait_seconds)
 

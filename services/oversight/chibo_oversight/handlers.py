@@ -98,17 +98,19 @@ class Context:
         return kind(aggregate_id)
 
 
-def references(command: c.Command) -> tuple[set[str], set[str]]:
-    """The units and the members a command names, which members.events must have brought."""
+def references(command: c.Command) -> tuple[set[str], set[str], set[str]]:
+    """The units and the members a command names, which members.events must have brought, and
+    the meetings, which meetings.events must have."""
     match command:
         case c.AssignOverseer():
             units = {u for u in (command.unit_id, command.position_unit_id) if u}
-            return units, {command.overseer_id}
+            return units, {command.overseer_id}, set()
         case c.RecordVisit():
-            return {command.cell_id}, {command.overseer_id}
+            meetings = {command.meeting_id} if command.meeting_id else set()
+            return {command.cell_id}, {command.overseer_id}, meetings
         case c.OpenReview():
-            return {command.cell_id}, set()
-    return set(), set()
+            return {command.cell_id}, set(), set()
+    return set(), set(), set()
 
 
 def new_id() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from .support import (
     GRASSROOTS,
     GRASSROOTS_CELL,
     MEETING,
+    MEETING_DAY,
     NOBODY,
     OTHER_MEETING,
     OVERSEER,
@@ -92,6 +94,23 @@ def test_a_visit_may_be_dated_ahead_within_the_calendar_meetings_accept(client):
     for day in ("2100-01-01", "1929-12-31"):
         refused = client.post("/visits", visit_body(meeting_id=None, visited_on=day))
         assert refused.status_code == 422 and "visited_on" in refused.json["errors"], day
+
+
+def test_a_meeting_held_a_moment_ago_is_waited_for(client, service, meetings):
+    """Still on its way on meetings.events when the overseer records the visit: the write
+    waits for it (bounded), as for a unit or a member; only what never comes is refused."""
+    assign(client)
+    meetings.held("meeting-new", CELL, MEETING_DAY)
+    meetings.publish()  # not consumed yet
+    service.reference_wait_seconds = 30
+    arrives = threading.Timer(0.3, catch_up, args=(service,))
+    arrives.start()
+    made = client.post("/visits", visit_body(meeting_id="meeting-new"))
+    arrives.join()
+    assert made.status_code == 201, made.json
+    service.reference_wait_seconds = 0.2
+    never = client.post("/visits", visit_body(meeting_id="meeting-never"))
+    assert never.status_code == 422 and "meeting_id" in never.json["errors"]
 
 
 def test_a_visit_must_match_its_meetings_cell_and_day(client, service):
