@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import current_app, g
 
 from chibo_eventsourcing.repository import Written
-from chibo_reporting.access import Sight, out_of_reach, reaches
+from chibo_reporting.access import Place, Sight, out_of_reach, reaches
 from chibo_reporting.bootstrap import ReportingService
 from chibo_reporting.commands import PublishRulebook
 from chibo_reporting.domain import RulebookPublished, stream_for
@@ -136,8 +136,8 @@ def get_rulebook(query: dict[str, Any], rulebook_id: str) -> Any:
     _wait(query)
     known = {r.rulebook_id: r for r in (NATIONAL_DEFAULT, *_service().reports.rulebooks())}
     found, sight = known.get(rulebook_id), _sight()
-    if sight is not None and (found is None or (found.unit_id is not None and not (
-            sight.reaches(found.unit_id) or sight.above(found.unit_id)))):
+    if sight is not None and (found is None or (found.unit_id is not None
+                                                and not _governs(sight, found.unit_id))):
         raise ProblemError(403, out_of_reach(f"rulebook {rulebook_id}"))
     if found is None:
         raise NotFoundError(f"no rulebook {rulebook_id!r} is known to reporting")
@@ -157,11 +157,17 @@ def list_rulebooks(query: dict[str, Any]) -> Any:
     else:
         items = [rulebook_json(r) for r in service.reports.rulebooks()]
     if sight is not None:
-        items = [i for i in items if sight.reaches(i["unit_id"]) or sight.above(i["unit_id"])]
+        items = [i for i in items if _governs(sight, i["unit_id"])]
     every = [rulebook_json(NATIONAL_DEFAULT), *items]
     page, size = query["page"], query["page_size"]
     return {"items": every[(page - 1) * size:page * size], "page": page, "page_size": size,
             "total": len(every)}, 200, headers
+
+
+def _governs(sight: Sight, unit_id: str) -> bool:
+    """Whether a scoped caller sees the rulebooks of a unit: in its reach, or above it (their
+    rules apply to it), as the audit trail places a rulebook series."""
+    return sight.sees([Place(unit_id, governs=True)])
 
 
 def _ready_for(query: dict[str, Any], unit_id: str | None, day: date) -> None:
