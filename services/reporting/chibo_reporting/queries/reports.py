@@ -125,15 +125,15 @@ def _overseer_entries(loader: Loader, context: Context, unit_id: str, tree_day: 
 
     keys = sorted({(a.overseer_id, cell) for a in mine for cell in charge(a.unit_id)})
     cells = sorted({cell for _, cell in keys})
-    in_charge = covering(tree, cells, current, context.judged_on)
 
     def compute(keys: list[tuple[str, str]]) -> list[Quota]:
-        """The quotas of `keys`, from the visits of their cells only (the cached ones are
-        most of a roll-up's, and reading every visit of a province costs more than the
-        rest of it)."""
+        """The quotas of `keys`, from the assignments and visits of their cells only (the
+        cached ones are most of a roll-up's, and reading every visit of a province costs more
+        than the rest of it)."""
+        missing = sorted({cell for _, cell in keys})
+        in_charge = covering(tree, missing, current, context.judged_on)
         visits: dict[tuple[str, str], list[Visit]] = {}
-        for visit in loader.visits(sorted({cell for _, cell in keys}), window.start,
-                                   window.end):
+        for visit in loader.visits(missing, window.start, window.end):
             visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
         return [oversight_rules.quota(
             overseer, cell, [a for a in in_charge[cell] if a.overseer_id == overseer],
