@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
-from .support import CELL, MEETING, MEETING_DAY, OVERSEER, Client
+from .support import CELL, MEETING, MEETING_DAY, OVERSEER, Client, catch_up
 
 BASIS = "executive_committee_member"
 
@@ -35,3 +37,16 @@ def open_review(client: Client, **fields: Any) -> dict[str, Any]:
     answer = client.post("/reviews", review_body(**fields))
     assert answer.status_code == 201, answer.json
     return dict(answer.json)
+
+
+def posted_while_arriving(service: Any, post: Callable[[], Any]) -> Any:
+    """`post()` while what it names is still on its way: the consumer catches up 0.3 s later
+    and the write may wait up to 30 s for it; then the service waits 0.2 s at most again."""
+    service.reference_wait_seconds = 30
+    arrives = threading.Timer(0.3, catch_up, args=(service,))
+    arrives.start()
+    try:
+        return post()
+    finally:
+        arrives.join()
+        service.reference_wait_seconds = 0.2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from chibo_oversight.app import create_app
 from chibo_oversight.bootstrap import bootstrap
 
-from .steps import open_review, review_body
+from .steps import open_review, posted_while_arriving, review_body
 from .support import (
     CELL,
     COMMUNE,
@@ -33,13 +32,9 @@ def test_a_cell_created_a_moment_ago_is_waited_for(client, service, members):
     (bounded) instead of refusing it; only what never comes is refused."""
     members.unit("cell-new", "cell", COMMUNE)
     members.publish()  # not consumed yet
-    service.reference_wait_seconds = 30
-    arrives = threading.Timer(0.3, catch_up, args=(service,))
-    arrives.start()
-    opened = client.post("/reviews", review_body(cell_id="cell-new"))
-    arrives.join()
+    opened = posted_while_arriving(
+        service, lambda: client.post("/reviews", review_body(cell_id="cell-new")))
     assert opened.status_code == 201, opened.json
-    service.reference_wait_seconds = 0.2
     never = client.post("/reviews", review_body(cell_id="cell-never"))
     assert never.status_code == 422 and "cell_id" in never.json["errors"]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
 
 from chibo_oversight.bootstrap import bootstrap
 
-from .steps import assign, visit_body
+from .steps import assign, posted_while_arriving, visit_body
 from .support import (
     CELL,
     GRASSROOTS,
@@ -102,13 +101,9 @@ def test_a_meeting_held_a_moment_ago_is_waited_for(client, service, meetings):
     assign(client)
     meetings.held("meeting-new", CELL, MEETING_DAY)
     meetings.publish()  # not consumed yet
-    service.reference_wait_seconds = 30
-    arrives = threading.Timer(0.3, catch_up, args=(service,))
-    arrives.start()
-    made = client.post("/visits", visit_body(meeting_id="meeting-new"))
-    arrives.join()
+    made = posted_while_arriving(
+        service, lambda: client.post("/visits", visit_body(meeting_id="meeting-new")))
     assert made.status_code == 201, made.json
-    service.reference_wait_seconds = 0.2
     never = client.post("/visits", visit_body(meeting_id="meeting-never"))
     assert never.status_code == 422 and "meeting_id" in never.json["errors"]
 

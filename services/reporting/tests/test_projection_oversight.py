@@ -49,16 +49,24 @@ def test_overseers_report_cells_visits_and_quota_by_position(world, service, cli
     assert unit["overseers"] == {"assigned_cells_share": 1.0, "quota_met": 0, "total": 2}
 
 
-def test_an_overseers_quota_in_a_cell_is_the_same_in_every_report(world, service, client):
-    # uv-1 has Bi Ban in their charge all of 2024: through the district until 30 June, then
-    # through the commune. Two visits, against 3 for a year in charge.
+def charged_twice(world, service, first: tuple[str, str], second: tuple[str, str], *,
+                  months: tuple[int, ...]) -> None:
+    """uv-1 in charge of Bi Ban in 2024 through `first` (unit, basis) until 30 June and
+    `second` from 1 July, visiting it on the 3rd of `months`; projected."""
     bi_ban_tree(world)
-    world.assign("uv-1", DISTRICT, EXECUTIVE, date(2024, 1, 1), to=date(2024, 6, 30))
-    world.assign("uv-1", COMMUNE, EXECUTIVE, date(2024, 7, 1))
-    for month in (2, 8):
+    (unit, basis), (then_unit, then_basis) = first, second
+    world.assign("uv-1", unit, basis, date(2024, 1, 1), to=date(2024, 6, 30))
+    world.assign("uv-1", then_unit, then_basis, date(2024, 7, 1))
+    for month in months:
         world.visit("uv-1", CELL, date(2024, month, 3))
     world.publish()
     catch_up(service)
+
+
+def test_an_overseers_quota_in_a_cell_is_the_same_in_every_report(world, service, client):
+    # uv-1 has Bi Ban in their charge all of 2024: through the district until 30 June, then
+    # through the commune. Two visits, against 3 for a year in charge.
+    charged_twice(world, service, (DISTRICT, EXECUTIVE), (COMMUNE, EXECUTIVE), months=(2, 8))
     cell = report(client, f"/reports/cells/{CELL}?period=2024")["rules"]["CR-25"]
     assert ([(o["overseer_id"], o["required"]) for o in cell["figures"]["overseers"]],
             cell["result"]) == ([("uv-1", 3)], "fail")
@@ -73,13 +81,7 @@ def test_an_overseers_quota_in_a_cell_is_the_same_in_every_report(world, service
 
 
 def test_a_promoted_overseer_answers_for_the_year_under_their_new_basis(world, service, client):
-    bi_ban_tree(world)
-    world.assign("uv-1", COMMUNE, STANDING, date(2024, 1, 1), to=date(2024, 6, 30))
-    world.assign("uv-1", COMMUNE, EXECUTIVE, date(2024, 7, 1))
-    for month in (3, 9):
-        world.visit("uv-1", CELL, date(2024, month, 3))
-    world.publish()
-    catch_up(service)
+    charged_twice(world, service, (COMMUNE, STANDING), (COMMUNE, EXECUTIVE), months=(3, 9))
     (entry,) = report(client, f"/reports/overseers?unit_id={COMMUNE}&period=2024")["overseers"]
     assert (entry["position_basis"], entry["quota"], entry["required"], entry["visits"],
             entry["met"]) == (EXECUTIVE, 3, 3, 2, False)
