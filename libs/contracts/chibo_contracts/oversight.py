@@ -91,6 +91,18 @@ class VisitMade(ContractSchema):
     guest_role = _text("the role the roll call gave the guest, when derived", required=False)
 
 
+class VisitWithdrawn(ContractSchema):
+    visit_id = _id("the visit taken back")
+    overseer_id = _id("its overseer")
+    cell_id = _id("its cell")
+    meeting_id = _optional_id("its meeting, when known")
+    visited_on = _date("its day")
+    reason = _text(
+        "why: the meeting's corrected roll call no longer lists the overseer as a guest (a "
+        "derived visit), or the reason given for a visit recorded by hand"
+    )
+
+
 class ReviewOpened(ContractSchema):
     review_id = _id("the remind-and-review case (CR-27)")
     cell_id = _id("the cell reminded")
@@ -137,6 +149,7 @@ EVENTS: dict[str, type[ContractSchema]] = {
         OverseerAssigned,
         AssignmentEnded,
         VisitMade,
+        VisitWithdrawn,
         ReviewOpened,
         ExplanationRecorded,
         ReviewClosed,

@@ -6,8 +6,8 @@ of the day it is about or on today's. Lists are narrowed to what the scope reach
 refused; a filter naming something outside the scope lists nothing. For a caller without the
 whole tree, a resource outside its reach and one that does not exist answer alike (403, same
 detail, naming only what the request named). Whole-tree tokens (`*`) reach everything.
-Committee staff manage assignments and review cases; an overseer may also record visits, but
-only their own, and lists their own records wherever they are.
+Committee staff manage assignments and review cases and withdraw visits; an overseer may also
+record visits, but only their own, and lists their own records wherever they are.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ PERMISSIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/visits"): READERS,
     ("POST", "/visits"): VISITORS,
     ("GET", "/visits/<visit_id>"): READERS,
+    ("POST", "/visits/<visit_id>/withdraw"): STAFF,
     ("GET", "/reviews"): READERS,
     ("POST", "/reviews"): STAFF,
     ("GET", "/reviews/<review_id>"): READERS,

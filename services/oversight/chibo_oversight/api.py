@@ -125,6 +125,13 @@ def get_visit(visit_id: str) -> Answer:
     return _read(Visit, visit_id, "cell_id", "visited_on")
 
 
+@_route(visits, "/<visit_id>/withdraw", body=rq.WithdrawVisitSchema, answer=rs.VisitOut)
+def withdraw_visit(body: dict[str, Any], visit_id: str) -> Answer:
+    """Take back a visit recorded by hand; it no longer counts toward the quota. A visit
+    derived from a roll call is withdrawn by correcting the roll call."""
+    return _write(c.WithdrawVisit(visit_id, **body), Visit)
+
+
 @_route(reviews, "", "GET", query=rq.ReviewQuery, answer=rs.ReviewPage)
 def list_reviews(query: dict[str, Any]) -> Any:
     """Cases of every cell below a unit (tree as of today), by status, oldest reminder first

@@ -26,7 +26,7 @@ from chibo_eventsourcing.store import Clock, Metadata, utc_now
 from chibo_oversight import access, publishing
 from chibo_oversight import commands as c
 from chibo_oversight.config import Settings
-from chibo_oversight.domain import Assignment, NotFoundError, Review
+from chibo_oversight.domain import Assignment, NotFoundError, Review, Visit
 from chibo_oversight.handlers import Context, handle, references
 from chibo_oversight.projections import CopyBatch, CopyProjection, RollCall
 from chibo_oversight.queries import (
@@ -102,14 +102,17 @@ class OversightService:
 
     def react(self, conn: sa.Connection, roll_calls: list[RollCall]) -> None:
         """The visit policy, inside the consumer's transaction: effect and offsets commit
-        together, and a redelivered or corrected roll call finds its visits already made."""
+        together, and a redelivered or corrected roll call finds its visits already made. Each
+        meeting's latest roll call in the batch is the one followed."""
         _lock(conn)
         streams, directory = SqlStreams(self.store, self.tables, conn), self._directory(conn)
         context = Context(directory, streams)
-        for call in roll_calls:
+        latest = {call.meeting_id: call for call in roll_calls}
+        for call in latest.values():
             metadata = Metadata(POLICY_ACTOR, call.correlation_id, causation_id=call.event_id)
-            for visit in handle(c.DeriveVisits(call.appearances), context):
-                streams.save(visit, metadata, expected_version=0)
+            command = c.FollowRollCall(call.meeting_id, call.cell_id, call.appearances)
+            for visit in handle(command, context):
+                streams.save(visit, metadata)
 
     def resource(self, kind: type[A], resource_id: str, version: int | None = None) -> Any:
         """The resource as its list row shows it (at `version` when given)."""
@@ -226,6 +229,9 @@ class OversightService:
             case c.EndAssignment():
                 row = self._row(Assignment, command.assignment_id)
                 return (row["unit_id"] if row else None), f"assignment {command.assignment_id}"
+            case c.WithdrawVisit():
+                row = self._row(Visit, command.visit_id)
+                return (row["cell_id"] if row else None), f"visit {command.visit_id}"
             case c.RecordExplanation() | c.CloseReview():
                 row = self._row(Review, command.review_id)
                 return (row["cell_id"] if row else None), f"review {command.review_id}"

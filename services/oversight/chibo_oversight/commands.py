@@ -62,17 +62,24 @@ class CloseReview:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class WithdrawVisit:
+    visit_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
-class DeriveVisits:
-    """The policy's command: guests listed on a roll call (meetings.AttendanceRecorded or
-    AttendanceCorrected) who were in charge of the cell that day have visited it."""
+class FollowRollCall:
+    """The policy's command: a meeting's latest roll call (meetings.AttendanceRecorded or
+    AttendanceCorrected). Guests who were in charge of the cell that day have visited it; a
+    visit derived from an earlier roll call whose overseer it no longer lists is withdrawn."""
 
+    meeting_id: str
+    cell_id: str
     appearances: tuple[Appearance, ...]
 
 
 Command = (
-    AssignOverseer | EndAssignment | RecordVisit | OpenReview | RecordExplanation | CloseReview
-    | DeriveVisits
+    AssignOverseer | EndAssignment | RecordVisit | WithdrawVisit | OpenReview
+    | RecordExplanation | CloseReview | FollowRollCall
 )

@@ -2,7 +2,8 @@
 
 A handler returns the aggregates it changed, in the order they are saved; the last one is the
 command's resource. Putting an overseer in charge, and the roll-call policy, may also derive
-visits (DOMAIN.md §6: an overseer in charge listed as a guest on a roll call has visited).
+visits (DOMAIN.md §6: an overseer in charge listed as a guest on a roll call has visited); the
+policy also withdraws those a corrected roll call no longer lists.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ class Directory(Protocol):
 
     def charges(self, overseer_id: str) -> list[Charge]: ...
 
-    def visit_at(self, overseer_id: str, meeting_id: str) -> str | None: ...
+    def visit_at(self, overseer_id: str, meeting_id: str) -> str | None:
+        """The overseer's standing visit at the meeting (withdrawn ones are off the list)."""
+
+    def derived_at(self, cell_id: str, meeting_id: str) -> dict[str, str]:
+        """The standing visits derived from the meeting's roll calls: visit id by overseer."""
 
     def open_review(self, cell_id: str, period: str) -> str | None: ...
 
@@ -146,8 +151,22 @@ def record_visit(command: c.RecordVisit, context: Context) -> list[Aggregate]:
     return [visit]
 
 
-def derive_visits(command: c.DeriveVisits, context: Context) -> list[Aggregate]:
-    return list(derived_visits(command.appearances, context))
+def withdraw_visit(command: c.WithdrawVisit, context: Context) -> list[Aggregate]:
+    visit = context.load(Visit, command.visit_id)
+    visit.withdraw(command.reason)
+    return [visit]
+
+
+def follow_roll_call(command: c.FollowRollCall, context: Context) -> list[Aggregate]:
+    """The visit policy: withdraw the derived visits of overseers the roll call no longer
+    lists, and derive those of the guests in charge."""
+    listed = {seen.member_id for seen in command.appearances}
+    derived = context.directory.derived_at(command.cell_id, command.meeting_id)
+    unlisted = [context.load(Visit, visit_id)
+                for overseer_id, visit_id in sorted(derived.items()) if overseer_id not in listed]
+    for visit in unlisted:
+        visit.unlist()
+    return [*unlisted, *derived_visits(command.appearances, context)]
 
 
 def open_review(command: c.OpenReview, context: Context) -> list[Aggregate]:
@@ -174,17 +193,21 @@ def close_review(command: c.CloseReview, context: Context) -> list[Aggregate]:
 def derived_visits(
     appearances: Iterable[Appearance], context: Context, extra: Sequence[Charge] = ()
 ) -> list[Visit]:
-    """One visit per overseer in charge and meeting, unless one is already recorded."""
+    """One visit per overseer in charge and meeting, unless one is already recorded (a
+    withdrawn one is made again in its stream)."""
     d, made = context.directory, {}
     for seen in appearances:
         visit_id = visit_id_for(seen.member_id, seen.meeting_id)
-        if visit_id in made or _visited(seen, visit_id, context):
+        if visit_id in made or d.visit_at(seen.member_id, seen.meeting_id) is not None:
             continue
         lineage = d.lineage(seen.cell_id, seen.held_on)
         charge = charge_for([*d.charges(seen.member_id), *extra], lineage, seen.held_on)
-        if charge is not None:
-            made[visit_id] = Visit(visit_id)
-            made[visit_id].derive(seen, charge)
+        if charge is None:
+            continue
+        visit = _unmade(visit_id, context.streams)
+        if visit is not None:
+            visit.derive(seen, charge)
+            made[visit_id] = visit
     return list(made.values())
 
 
@@ -207,16 +230,21 @@ def _visit_facts(report: Report, d: Directory) -> VisitFacts:
     )
 
 
-def _visited(seen: Appearance, visit_id: str, context: Context) -> bool:
-    recorded = context.directory.visit_at(seen.member_id, seen.meeting_id)
-    return recorded is not None or context.streams.taken(visit_id)
+def _unmade(visit_id: str, streams: Streams) -> Visit | None:
+    """The visit to derive in `visit_id`'s stream: a new one, or one withdrawn; None when the
+    stream holds a standing visit or another kind."""
+    found = streams.find(Visit, visit_id)
+    if found is None:
+        return None if streams.taken(visit_id) else Visit(visit_id)
+    return None if found.standing else found
 
 
 HANDLERS: dict[type, Callable[[Any, Context], list[Aggregate]]] = {
     c.AssignOverseer: assign_overseer,
     c.EndAssignment: end_assignment,
     c.RecordVisit: record_visit,
-    c.DeriveVisits: derive_visits,
+    c.WithdrawVisit: withdraw_visit,
+    c.FollowRollCall: follow_roll_call,
     c.OpenReview: open_review,
     c.RecordExplanation: record_explanation,
     c.CloseReview: close_review,

@@ -30,6 +30,7 @@ class RollCall:
 
     appearances: tuple[Appearance, ...]
     meeting_id: str
+    cell_id: str
     event_id: str
     correlation_id: str
 
@@ -155,7 +156,8 @@ def roll_call(event: DecodedEvent) -> RollCall:
         for guest in data["guests"]
     )
     envelope = event.envelope
-    return RollCall(appearances, data["meeting_id"], envelope.id, envelope.correlation_id)
+    return RollCall(appearances, data["meeting_id"], data["cell_id"], envelope.id,
+                    envelope.correlation_id)
 
 
 class CopyProjection:

@@ -1,8 +1,8 @@
 """Loads and saves the service's aggregates inside one database transaction.
 
 Saving appends the aggregate's new events and upserts its row in the service's own list in the
-same transaction, so the lists never lag the event store. One stream namespace holds every
-kind: a stream of another kind reads as absent.
+same transaction (or deletes it: a withdrawn visit is off the list), so the lists never lag the
+event store. One stream namespace holds every kind: a stream of another kind reads as absent.
 """
 
 from __future__ import annotations
@@ -58,8 +58,12 @@ class SqlStreams:
         if not events:  # a retried create (run_command names the stream's last position)
             return Written(aggregate.id, base, 0)
         stored = self.store.append(aggregate.id, base, events, metadata, connection=self.conn)
-        table, key = _LISTS[type(aggregate)]
-        upsert(self.conn, getattr(self.tables, table), [row_of(aggregate)], [key])
+        name, key = _LISTS[type(aggregate)]
+        table, row = getattr(self.tables, name), listed(aggregate)
+        if row is None:
+            self.conn.execute(sa.delete(table).where(table.c[key] == aggregate.id))
+        else:
+            upsert(self.conn, table, [row], [key])
         return Written(aggregate.id, aggregate.version, stored[-1].position or 0)
 
     def save_all(self, aggregates: list[Aggregate], metadata: Metadata,
@@ -122,8 +126,23 @@ _LISTS: dict[type, tuple[str, str]] = {
 }
 
 
+def listed(aggregate: Aggregate) -> dict[str, Any] | None:
+    """The aggregate's row in its list; None when it is off the list (a withdrawn visit)."""
+    if isinstance(aggregate, Visit) and not aggregate.standing:
+        return None
+    return _row(aggregate)
+
+
 def row_of(aggregate: Aggregate) -> dict[str, Any]:
-    """The aggregate's row in its list: also the shape the API answers with."""
+    """What the API answers with: the list row, and whether a visit was withdrawn and why."""
+    if isinstance(aggregate, Visit):
+        gone = aggregate.withdrawn
+        return visit_row(aggregate) | {"withdrawn": gone is not None,
+                                       "withdrawal_reason": gone.reason if gone else None}
+    return _row(aggregate)
+
+
+def _row(aggregate: Aggregate) -> dict[str, Any]:
     if isinstance(aggregate, Assignment):
         return assignment_row(aggregate)
     if isinstance(aggregate, Visit):

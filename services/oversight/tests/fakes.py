@@ -22,7 +22,7 @@ from chibo_oversight.domain import (
     UnitInfo,
     Visit,
 )
-from chibo_oversight.repository import FIRST_EVENT, row_of
+from chibo_oversight.repository import FIRST_EVENT, listed
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -68,6 +68,10 @@ class FakeDirectory:
         return next((r["visit_id"] for r in self.visits.values()
                      if (r["overseer_id"], r["meeting_id"]) == (overseer_id, meeting_id)), None)
 
+    def derived_at(self, cell_id: str, meeting_id: str) -> dict[str, str]:
+        return {r["overseer_id"]: r["visit_id"] for r in self.visits.values()
+                if (r["cell_id"], r["meeting_id"], r["derived"]) == (cell_id, meeting_id, True)}
+
     def open_review(self, cell_id: str, period: str) -> str | None:
         return next((r["review_id"] for r in self.reviews.values()
                      if (r["cell_id"], r["period"]) == (cell_id, period)
@@ -101,4 +105,8 @@ class MemoryStreams:
             self.store.append(aggregate.id, base, events, replace(metadata, idempotency_key=None))
             rows = {Assignment: self.directory.assignments, Visit: self.directory.visits,
                     Review: self.directory.reviews}[type(aggregate)]
-            rows[aggregate.id] = row_of(aggregate)
+            row = listed(aggregate)
+            if row is None:
+                rows.pop(aggregate.id, None)
+            else:
+                rows[aggregate.id] = row

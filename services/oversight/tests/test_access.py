@@ -51,6 +51,9 @@ def test_an_overseer_records_only_their_own_visits(app, service):
     assert overseer.post("/assignments", assignment_body()).status_code == 403
     mine = overseer.get(f"/visits?overseer_id={OVERSEER}")
     assert mine.status_code == 200 and mine.json["total"] == 1
+    visit_id = mine.json["items"][0]["id"]
+    taken_back = overseer.post(f"/visits/{visit_id}/withdraw", {"reason": "nhầm"})
+    assert taken_back.status_code == 403  # committee staff withdraw visits
 
 
 def test_an_auditor_reads_but_does_not_write(app, client):

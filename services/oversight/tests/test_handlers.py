@@ -74,9 +74,44 @@ def test_the_roll_call_policy_derives_one_visit_per_overseer_and_meeting(directo
     seen = (Appearance("m", "cell", DAY, "o", "overseer"),
             Appearance("m", "cell", DAY, "o", "khách"),
             Appearance("m", "cell", DAY, "n", "khách"))
-    [visit] = run(c.DeriveVisits(seen), directory, streams)
+    [visit] = run(c.FollowRollCall("m", "cell", seen), directory, streams)
     assert visit.made.derived and visit.made.overseer_id == "o"
-    assert run(c.DeriveVisits(seen), directory, streams) == []
+    assert run(c.FollowRollCall("m", "cell", seen), directory, streams) == []
+
+
+def test_a_roll_call_no_longer_listing_the_overseer_withdraws_the_visit_and_relisting_remakes_it(
+        directory, streams):
+    assign(directory, streams)
+    listed = (Appearance("m", "cell", DAY, "o", "overseer"),)
+    [made] = run(c.FollowRollCall("m", "cell", listed), directory, streams)
+    [gone] = run(c.FollowRollCall("m", "cell", ()), directory, streams)
+    assert gone.id == made.id and not gone.standing and gone.version == 2
+    assert gone.withdrawn.meeting_id == "m" and "no longer lists" in gone.withdrawn.reason
+    assert directory.visit_at("o", "m") is None
+    assert run(c.FollowRollCall("m", "cell", ()), directory, streams) == []
+    [again] = run(c.FollowRollCall("m", "cell", listed), directory, streams)
+    assert again.id == made.id and again.standing and again.version == 3
+    assert directory.visit_at("o", "m") == made.id
+
+
+def test_a_visit_by_hand_is_withdrawn_by_hand_and_a_derived_one_only_by_its_roll_call(
+        directory, streams):
+    assign(directory, streams)
+    [by_hand] = run(c.RecordVisit(None, "n", "cell", DAY, "m"), directory, streams)
+    [gone] = run(c.WithdrawVisit(by_hand.id, "ghi nhầm chi bộ"), directory, streams)
+    assert gone.withdrawn.reason == "ghi nhầm chi bộ" and directory.visit_at("n", "m") is None
+    with pytest.raises(ConflictError, match="already withdrawn"):
+        run(c.WithdrawVisit(by_hand.id, "lần nữa"), directory, streams)
+    [again] = run(c.RecordVisit(None, "n", "cell", DAY, "m"), directory, streams)
+    assert again.id == by_hand.id and again.standing and again.version == 3
+    [derived] = run(c.FollowRollCall("m", "cell", (Appearance("m", "cell", DAY, "o"),)),
+                    directory, streams)
+    with pytest.raises(ConflictError, match="correct the roll call"):
+        run(c.WithdrawVisit(derived.id, "nhầm"), directory, streams)
+    [unlisted] = run(c.FollowRollCall("m", "cell", (Appearance("m", "cell", DAY, "n"),)),
+                     directory, streams)
+    assert unlisted.id == derived.id and not unlisted.standing
+    assert directory.visit_at("n", "m") == by_hand.id  # a visit by hand is not the policy's
 
 
 def test_a_visit_by_hand_defaults_to_the_meetings_visit_id(directory, streams):

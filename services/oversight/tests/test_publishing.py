@@ -16,6 +16,7 @@ from chibo_oversight.domain.events import (
     ReviewClosed,
     ReviewOpened,
     VisitMade,
+    VisitWithdrawn,
 )
 
 D = date(2025, 3, 3)
@@ -25,6 +26,8 @@ EXAMPLES = [
     VisitMade("v", "o", "cell", "m", D, "Tốt", ("thiếu biên bản",), ("kiểm tra",), True, True,
               "a", "executive_committee_member", "overseer"),
     VisitMade("v", "n", "cell", None, D, None, (), (), False, False, None, None),
+    VisitWithdrawn("v", "o", "cell", "m", D, "ghi nhầm"),
+    VisitWithdrawn("v", "n", "cell", None, D, "ghi nhầm"),
     ReviewOpened("r", "cell", "2025-Q1", ("CR-01", "CR-12"), D, "nhắc nhở"),
     ExplanationRecorded("r", "cell", "Bí thư ốm", D),
     ReviewClosed("r", "cell", "withdrawn", D),

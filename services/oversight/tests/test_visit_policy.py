@@ -145,3 +145,69 @@ def test_a_visit_by_hand_after_the_derived_one_is_a_conflict(client, service, me
     answer = client.post("/visits", visit_body())
     assert answer.status_code == 409 and "derived from its roll call" in answer.json["detail"]
     assert event_count(service) == before
+
+
+def test_a_correction_no_longer_listing_the_overseer_withdraws_the_visit(client, service, meetings):
+    assign(client)
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.publish()
+    catch_up(service)
+    [visit] = visits_at(service)
+    meetings.roll_call(correction=1)  # the overseer was listed by mistake
+    meetings.publish()
+    catch_up(service)
+    [withdrawn] = stored(service, "VisitWithdrawn")
+    assert withdrawn["visit_id"] == visit["visit_id"] and withdrawn["meeting_id"] == MEETING
+    assert "no longer lists" in withdrawn["reason"]
+    envelope = service.store.load(visit["visit_id"])[-1]
+    assert envelope.actor == "oversight-visit-policy" and envelope.causation_id
+    assert client.get(f"/visits?meeting_id={MEETING}").json["items"] == []
+    shown = client.get(f"/visits/{visit['visit_id']}").json
+    assert shown["withdrawn"] is True and shown["version"] == 2
+    meetings.republish()
+    catch_up(service)
+    assert len(stored(service, "VisitWithdrawn")) == 1
+
+
+def test_a_withdrawn_visit_is_derived_again_when_a_later_correction_lists_the_overseer(
+        client, service, meetings):
+    assign(client)
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.roll_call(correction=1)
+    meetings.publish()
+    catch_up(service)
+    assert visits_at(service) == []  # only the batch's latest roll call is followed
+    meetings.roll_call(guests=AS_OVERSEER, correction=2)
+    meetings.publish()
+    catch_up(service)
+    meetings.roll_call(correction=3)
+    meetings.publish()
+    catch_up(service)
+    meetings.roll_call(guests=AS_OVERSEER, correction=4)
+    meetings.publish()
+    catch_up(service)
+    visit_id = visit_id_for(OVERSEER, MEETING)
+    history = [e.type for e in service.store.load(visit_id)]
+    assert history == ["oversight.VisitMade", "oversight.VisitWithdrawn", "oversight.VisitMade"]
+    [listed] = client.get(f"/visits?meeting_id={MEETING}").json["items"]
+    assert listed["id"] == visit_id and listed["withdrawn"] is False and listed["version"] == 3
+
+
+def test_once_its_derived_visit_is_withdrawn_the_overseer_may_record_the_visit_by_hand(
+        client, service, meetings):
+    assign(client)
+    meetings.roll_call(guests=AS_OVERSEER)
+    meetings.publish()
+    catch_up(service)
+    meetings.roll_call(correction=1)
+    meetings.publish()
+    catch_up(service)
+    by_hand = client.post("/visits", visit_body())
+    assert by_hand.status_code == 201, by_hand.json
+    assert by_hand.json["id"] == visit_id_for(OVERSEER, MEETING)
+    assert by_hand.json["derived"] is False and by_hand.json["version"] == 3
+    meetings.roll_call(guests=AS_OVERSEER, correction=2)
+    meetings.publish()
+    catch_up(service)
+    [listed] = client.get(f"/visits?meeting_id={MEETING}").json["items"]
+    assert listed["derived"] is False and listed["version"] == 3

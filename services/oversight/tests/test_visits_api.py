@@ -186,3 +186,30 @@ def test_an_unknown_visit_is_not_found(client):
     assignment = assign(client)
     assert client.get("/visits/2a4a0e1f-1111-4b6a-9cde-0123456789ab").status_code == 404
     assert client.get(f"/visits/{assignment['id']}").status_code == 404
+
+
+def test_a_visit_recorded_by_mistake_is_withdrawn_with_a_reason(client, service):
+    assign(client)
+    visit = client.post("/visits", visit_body()).json
+    path = f"/visits/{visit['id']}/withdraw"
+    assert client.post(path, {"reason": "  "}).status_code == 422
+    assert client.post(path, {}).status_code == 422
+    stale = client.post(path, {"reason": "ghi nhầm"}, headers={"If-Match": '"0"'})
+    assert stale.status_code == 412
+    answer = client.post(path, {"reason": "ghi nhầm cuộc họp"}, headers={"If-Match": '"1"'})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["withdrawn"] is True
+    assert answer.json["withdrawal_reason"] == "ghi nhầm cuộc họp"
+    assert answer.json["version"] == 2 and answer.headers["ETag"] == '"2"'
+    [event] = stored(service, "VisitWithdrawn")
+    assert event == {"visit_id": visit["id"], "overseer_id": OVERSEER, "cell_id": CELL,
+                     "meeting_id": MEETING, "visited_on": MEETING_DAY,
+                     "reason": "ghi nhầm cuộc họp"}
+    assert client.get(f"/visits?overseer_id={OVERSEER}").json["items"] == []
+    again = client.post(path, {"reason": "ghi nhầm"})
+    assert again.status_code == 409 and "already withdrawn" in again.json["detail"]
+    remade = client.post("/visits", visit_body(comments="Đúng cuộc họp"))
+    assert remade.status_code == 201 and remade.json["id"] == visit["id"]
+    assert remade.json["withdrawn"] is False and remade.json["version"] == 3
+    assert client.post("/visits/2a4a0e1f-1111-4b6a-9cde-0123456789ab/withdraw",
+                       {"reason": "x"}).status_code == 404

@@ -48,6 +48,19 @@ class VisitMade:
 
 
 @dataclass(frozen=True)
+class VisitWithdrawn:
+    """A visit taken back: it no longer counts, and the overseer's visit to that meeting may be
+    derived or recorded again in the same stream."""
+
+    visit_id: str
+    overseer_id: str
+    cell_id: str
+    meeting_id: str | None
+    visited_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReviewOpened:
     review_id: str
     cell_id: str
@@ -76,11 +89,13 @@ class ReviewClosed:
 
 AssignmentEvent = OverseerAssigned | AssignmentEnded
 ReviewEvent = ReviewOpened | ExplanationRecorded | ReviewClosed
-OversightEvent = AssignmentEvent | VisitMade | ReviewEvent
+VisitEvent = VisitMade | VisitWithdrawn
+OversightEvent = AssignmentEvent | VisitEvent | ReviewEvent
 EVENT_CLASSES: tuple[type, ...] = (
     OverseerAssigned,
     AssignmentEnded,
     VisitMade,
+    VisitWithdrawn,
     ReviewOpened,
     ExplanationRecorded,
     ReviewClosed,

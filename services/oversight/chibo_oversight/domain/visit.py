@@ -3,6 +3,10 @@
 A visit is recorded by hand, or derived from a roll call that lists an overseer in charge of the
 cell as a guest. It counts toward the overseer's quota when, on that day, they were in charge of
 the cell or of a unit above it; a visit by anyone else is kept, marked as not counting.
+
+A visit is withdrawn when the meeting's corrected roll call no longer lists its overseer (a
+derived visit), or by committee staff with a reason (one recorded by hand). A withdrawn visit
+no longer counts, and its stream may hold the overseer's visit to that meeting again.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from typing import Any
 
 from chibo_eventsourcing.aggregate import Aggregate
 from chibo_oversight.domain.errors import ConflictError, InvalidError
-from chibo_oversight.domain.events import VisitMade
+from chibo_oversight.domain.events import VisitMade, VisitWithdrawn
 from chibo_oversight.domain.facts import Appearance, Charge, MeetingInfo, MemberInfo, UnitInfo
 
 # Derived visits get the id uuid5(overseer/meeting): however often a roll call is delivered or
 # corrected, it names the one stream an overseer's visit to that meeting can live in.
 VISIT_NAMESPACE = uuid.UUID("5f0c7d1e-3a52-4c43-9a51-6f7665727369")
+UNLISTED = "the meeting's corrected roll call no longer lists the overseer as a guest"
 
 
 def visit_id_for(overseer_id: str, meeting_id: str) -> str:
@@ -65,11 +70,17 @@ class Visit(Aggregate):
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
         self.made: VisitMade | None = None
+        self.withdrawn: VisitWithdrawn | None = None  # since the last VisitMade
+
+    @property
+    def standing(self) -> bool:
+        """Made and not withdrawn since."""
+        return self.made is not None and self.withdrawn is None
 
     def record(self, report: Report, facts: VisitFacts) -> None:
         """Record a visit by hand, checking it against what is known of the meeting; reporting
         the very same again (a retried create) changes nothing."""
-        if self.made is not None:
+        if self.standing:
             self._require_reported_as(report)
             return
         if facts.overseer is None:
@@ -101,9 +112,39 @@ class Visit(Aggregate):
             guest_role=appearance.role,
         ))
 
+    def unlist(self) -> None:
+        """The roll call this visit was derived from no longer lists its overseer."""
+        made = self._standing_made()
+        if not made.derived:
+            raise ConflictError(f"visit {self.id} was recorded by hand, not derived")
+        self._withdraw(made, UNLISTED)
+
+    def withdraw(self, reason: str) -> None:
+        """Take back a visit recorded by hand (one recorded by mistake)."""
+        made = self._standing_made()
+        if made.derived:
+            raise ConflictError(
+                f"visit {self.id} is derived from the roll call of meeting {made.meeting_id}; "
+                "correct the roll call instead"
+            )
+        self._withdraw(made, reason)
+
     def when(self, event: Any) -> None:
         if isinstance(event, VisitMade):
-            self.made = event
+            self.made, self.withdrawn = event, None
+        elif isinstance(event, VisitWithdrawn):
+            self.withdrawn = event
+
+    def _withdraw(self, made: VisitMade, reason: str) -> None:
+        self.trigger(VisitWithdrawn(self.id, made.overseer_id, made.cell_id, made.meeting_id,
+                                    made.visited_on, reason))
+
+    def _standing_made(self) -> VisitMade:
+        if self.made is None:
+            raise ConflictError(f"visit {self.id} was never made")
+        if self.withdrawn is not None:
+            raise ConflictError(f"visit {self.id} is already withdrawn")
+        return self.made
 
     def _require_reported_as(self, report: Report) -> None:
         made = self.made
@@ -117,7 +158,7 @@ class Visit(Aggregate):
             raise ConflictError(f"visit {self.id} already exists with other data")
 
     def _require_new(self) -> None:
-        if self.made is not None:
+        if self.standing:
             raise ConflictError(f"visit {self.id} already exists")
 
 

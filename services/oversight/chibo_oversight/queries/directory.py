@@ -135,6 +135,14 @@ class SqlDirectory:
         ).scalar()
         return str(found) if found is not None else None
 
+    def derived_at(self, cell_id: str, meeting_id: str) -> dict[str, str]:
+        t = self.t.visits
+        rows = self.conn.execute(
+            sa.select(t.c.overseer_id, t.c.visit_id)
+            .where(t.c.cell_id == cell_id, t.c.meeting_id == meeting_id, t.c.derived)
+        )
+        return {r.overseer_id: r.visit_id for r in rows}
+
     def open_review(self, cell_id: str, period: str) -> str | None:
         t = self.t.reviews
         found = self.conn.execute(

@@ -66,6 +66,11 @@ class VisitSchema(Schema):
     follow_ups = texts("follow-ups agreed")
 
 
+class WithdrawVisitSchema(Schema):
+    reason = Text(required=True, max_length=MAX_TEXT, metadata={
+        "description": "why the visit recorded by hand is taken back (e.g. recorded by mistake)"})
+
+
 class OpenReviewSchema(Schema):
     id = Uuid(load_default=None, metadata={"description": "client-chosen UUID"})
     cell_id = ref("the cell reminded", required=True)

@@ -32,6 +32,10 @@ class VisitOut(Schema):
     assignment_id = fields.String(allow_none=True)
     position_basis = fields.String(allow_none=True)
     guest_role = fields.String(allow_none=True)
+    withdrawn = fields.Boolean(dump_default=False, metadata={
+        "description": "taken back: its roll call no longer lists the overseer, or by hand; it "
+                       "no longer counts and is off the list (GET /visits/{id} still shows it)"})
+    withdrawal_reason = fields.String(allow_none=True, dump_default=None)
     version = fields.Integer()
 
 
