@@ -206,6 +206,14 @@ class World:
                                    derived=False, counts_toward_quota=counts,
                                    assignment_id=None, position_basis=None)
 
+    def withdraw(self, visit: Envelope) -> Envelope:
+        made = visit.data
+        return self.oversight.emit(visit.stream_id, "VisitWithdrawn", visit_id=made["visit_id"],
+                                   overseer_id=made["overseer_id"], cell_id=made["cell_id"],
+                                   meeting_id=made["meeting_id"],
+                                   visited_on=date.fromisoformat(made["visited_on"]),
+                                   reason="ghi nhầm")
+
 
 def catch_up(service: ReportingService, batch_size: int = 1000,
              projection: ReportingProjection | None = None) -> int:

@@ -49,6 +49,35 @@ def test_overseers_report_cells_visits_and_quota_by_position(world, service, cli
     assert unit["overseers"] == {"assigned_cells_share": 1.0, "quota_met": 0, "total": 2}
 
 
+def test_a_withdrawn_visit_no_longer_counts_and_one_made_again_does(world, service, client):
+    bi_ban_tree(world)
+    world.assign("uv-1", CELL, EXECUTIVE, date(2024, 1, 1))
+    visits = [world.visit("uv-1", CELL, date(2024, month, 3)) for month in (2, 6, 9)]
+    world.publish()
+    catch_up(service)
+    overseers = f"/reports/overseers?unit_id={COMMUNE}&period=2024"
+
+    def figures(*made):
+        """The overseer's visits and verdict, and CR-25's in the cell with the visits it cites."""
+        [entry] = report(client, overseers)["overseers"]
+        cr25 = report(client, f"/reports/cells/{CELL}?period=2024")["rules"]["CR-25"]
+        cited = {v.id for v in made} & set(cr25["evidence"])
+        return entry["visits"], entry["met"], cr25["result"], cited
+
+    assert figures(*visits) == (3, True, "pass", {v.id for v in visits})
+    world.withdraw(visits[2])  # recorded by mistake: the September visit was another cell's
+    world.publish()
+    catch_up(service)
+    assert figures(*visits) == (2, False, "fail", {visits[0].id, visits[1].id})
+    # Withdrawn and made again in one batch: the last event stands.
+    world.withdraw(visits[1])
+    made = visits[1].data | {"visited_on": date(2024, 6, 3)}
+    again = world.oversight.emit(visits[1].stream_id, "VisitMade", **made)
+    world.publish()
+    catch_up(service)
+    assert figures(*visits, again) == (2, False, "fail", {visits[0].id, again.id})
+
+
 def charged_twice(world, service, first: tuple[str, str], second: tuple[str, str], *,
                   months: tuple[int, ...]) -> None:
     """uv-1 in charge of Bi Ban in 2024 through `first` (unit, basis) until 30 June and

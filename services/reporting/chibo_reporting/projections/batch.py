@@ -1,6 +1,7 @@
 """What one poll batch changes, folded in memory before anything is written.
 
-Rows whose key is the event's own (a name from a date, a visit) are kept whole, last one wins.
+Rows whose key is the event's own (a name from a date, a visit) are kept whole, last one wins;
+a row an event removes (a withdrawn visit) is kept as gone, until an event puts it back.
 Rows that several events of one stream build up (a meeting, an exemption, an assignment) are
 kept as a `Patch` of merge operations that compose, so a batch boundary anywhere gives the same
 row; the writer merges each patch onto the stored row.
@@ -74,6 +75,7 @@ class Batch:
     """Everything one poll batch changes, per table; `touched_*` say what to recompute."""
 
     rows: dict[str, dict[tuple[Any, ...], Row]] = field(default_factory=dict)
+    gone: dict[str, dict[tuple[Any, ...], Row]] = field(default_factory=dict)
     patches: dict[str, dict[str, Patch]] = field(default_factory=dict)
     roll_calls: dict[str, tuple[Row, str]] = field(default_factory=dict)
     positions: dict[str, int] = field(default_factory=dict)
@@ -83,7 +85,13 @@ class Batch:
     touched_resolutions: set[str] = field(default_factory=set)
 
     def put(self, table: str, key: tuple[Any, ...], row: Row) -> None:
+        self.gone.get(table, {}).pop(key, None)
         self.rows.setdefault(table, {})[key] = row
+
+    def delete(self, table: str, key: tuple[Any, ...], row: Row) -> None:
+        """The row under `key` goes (`row`: its key and cell columns), unless put again."""
+        self.rows.get(table, {}).pop(key, None)
+        self.gone.setdefault(table, {})[key] = row
 
     def patch(self, table: str, key: str) -> Patch:
         return self.patches.setdefault(table, {}).setdefault(key, Patch())

@@ -39,6 +39,11 @@ def visit_made(batch: Batch, data: Row, envelope: Envelope) -> None:
     })
 
 
+def visit_withdrawn(batch: Batch, data: Row, envelope: Envelope) -> None:
+    batch.delete("visits", (data["visit_id"],),
+                 {"visit_id": data["visit_id"], "cell_id": data["cell_id"]})
+
+
 def review_opened(batch: Batch, data: Row, envelope: Envelope) -> None:
     patch = batch.patch("reviews", data["review_id"])
     patch.set |= {"cell_id": data["cell_id"], "period": data["period"],
@@ -74,6 +79,7 @@ OVERSIGHT_HANDLERS: dict[str, Handler] = {
     "OverseerAssigned": overseer_assigned,
     "AssignmentEnded": assignment_ended,
     "VisitMade": visit_made,
+    "VisitWithdrawn": visit_withdrawn,
     "ReviewOpened": review_opened,
     "ExplanationRecorded": explanation_recorded,
     "ReviewClosed": review_closed,

@@ -139,6 +139,8 @@ class _Writer:
         self._positions(batch)
         for name, rows in batch.rows.items():
             self.store(getattr(model, name), list(rows.values()), new=name == "audit_events")
+        for name, gone in batch.gone.items():
+            self.delete(getattr(model, name), list(gone.values()))
         for name in PATCHED:
             if name in batch.patches:
                 table = getattr(model, name)
@@ -166,6 +168,12 @@ class _Writer:
             insert_new(self.conn, table, encoded)
         else:
             upsert(self.conn, table, encoded, _keys(table))
+        self._touched(table, rows)
+
+    def delete(self, table: sa.Table, rows: Sequence[Row]) -> None:
+        """Delete the rows named by their (single-column) key."""
+        [key] = _keys(table)
+        delete_in(self.conn, table, key, [r[key] for r in rows])
         self._touched(table, rows)
 
     def _touched(self, table: sa.Table, rows: Iterable[Row]) -> None:
