@@ -122,3 +122,77 @@ def test_the_reporting_warm_up_runs_beside_the_api(chibo, data):
     started = next(line for line in log.splitlines() if " started " in line)
     assert "reporting-projector" in started
     assert "reporting-warm-up" in started
+
+
+def eventually(check, deadline_s: float = 30.0):
+    """`check()`'s first truthy answer, polling until the deadline (then the test fails)."""
+    deadline = time.monotonic() + deadline_s
+    while not (answer := check()):
+        assert time.monotonic() < deadline, f"still not true after {deadline_s}s"
+        time.sleep(0.2)
+    return answer
+
+
+def test_a_roll_call_correction_takes_back_the_overseers_visit_in_every_service(chibo):
+    """An overseer listed as a guest by mistake: the derived visit goes, from oversight's list
+    and from the overseer's CR-25 count, and comes back when a correction lists them again."""
+    base, auth = chibo
+
+    def call(method: str, path: str, body: dict[str, object]) -> dict[str, object]:
+        answer = requests.request(method, base + path, json=body, headers=auth, timeout=30)
+        assert answer.status_code in (200, 201), answer.text
+        return dict(answer.json())
+
+    suffix = uuid.uuid4().hex[:6]
+    province = call("POST", "/org-units", {"code": f"SL-{suffix}", "name": "Tỉnh ủy Sơn La",
+                                           "kind": "provincial_committee", "parent_id": None,
+                                           "effective_from": "2020-01-01"})["id"]
+    commune = call("POST", "/org-units", {"code": f"XA-{suffix}", "name": "Đảng ủy xã Mường Giôn",
+                                          "kind": "commune_committee", "parent_id": province,
+                                          "effective_from": "2020-01-01"})["id"]
+    cells = [call("POST", "/org-units", {"code": f"{name}-{suffix}", "name": f"Chi bộ {name}",
+                                         "kind": "cell", "parent_id": commune,
+                                         "effective_from": "2020-01-01"})["id"]
+             for name in ("BAN-PA", "BAN-PE")]
+    members = [call("POST", "/members", {"full_name": f"Lò Văn {n}", "cell_id": cells[0],
+                                         "status": "full", "admitted_on": "2021-01-01"})["id"]
+               for n in ("Một", "Hai", "Ba")]
+    overseer = call("POST", "/members", {"full_name": "Quàng Thị Giám", "cell_id": cells[1],
+                                         "status": "full", "admitted_on": "2020-06-01"})["id"]
+    call("POST", f"/members/{overseer}/positions", {"unit_id": commune, "from": "2021-01-01",
+                                                    "position": "executive_committee_member"})
+    call("POST", "/assignments", {"overseer_id": overseer, "unit_id": cells[0],
+                                  "from": "2025-01-01",
+                                  "position_basis": "executive_committee_member"})
+    meeting = call("POST", "/meetings", {"cell_id": cells[0], "kind": "regular",
+                                         "scheduled_for": "2025-02-03"})["id"]
+    call("POST", f"/meetings/{meeting}/held", {
+        "started_at": "2025-02-03T08:00:00+07:00", "ended_at": "2025-02-03T10:00:00+07:00",
+        "place": "Nhà văn hóa bản", "chair_id": members[0], "minute_taker_id": members[1]})
+    entries = [{"member_id": m, "status": "present"} for m in members]
+    as_guest = [{"member_id": overseer, "role": "cấp ủy viên phụ trách"}]
+
+    def roll_call(guests: list[dict[str, str]], **reason: str) -> None:
+        call("PUT", f"/meetings/{meeting}/roll-call", {"entries": entries, "guests": guests,
+                                                       **reason})
+
+    def visits(counted: int) -> list[dict[str, object]] | None:
+        """Oversight's visits at the meeting, once reporting counts `counted` of the overseer's
+        (None until then)."""
+        report = requests.get(f"{base}/reports/overseers", headers=auth, timeout=30,
+                              params={"unit_id": commune, "period": "2025"}).json()
+        counts = [o["visits"] for o in report["overseers"] if o["overseer_id"] == overseer]
+        listed = requests.get(f"{base}/visits", params={"meeting_id": meeting}, headers=auth,
+                              timeout=30).json()["items"]
+        return listed if counts == [counted] and len(listed) == counted else None
+
+    roll_call(as_guest)
+    [visit] = eventually(lambda: visits(1))
+    assert visit["derived"] is True and visit["counts_toward_quota"] is True
+    roll_call([], reason="ghi nhầm khách mời")
+    eventually(lambda: visits(0) == [])
+    shown = requests.get(f"{base}/visits/{visit['id']}", headers=auth, timeout=30).json()
+    assert shown["withdrawn"] is True and "no longer lists" in shown["withdrawal_reason"]
+    roll_call(as_guest, reason="bổ sung khách mời")
+    [again] = eventually(lambda: visits(1))
+    assert again["id"] == visit["id"] and again["version"] == 3
