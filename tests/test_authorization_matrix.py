@@ -716,6 +716,12 @@ def _assigned(world: World) -> tuple[dict[str, str], Any]:
     return {"assignment_id": assignment_id}, {"on": "2025-06-30"}
 
 
+def _visited(world: World) -> tuple[dict[str, str], Any]:
+    visit_id = visit(world, a_known_cell(world), CALLER_A)
+    world.a_side.add(visit_id)
+    return {"visit_id": visit_id}, {"reason": "ghi nhầm chi bộ"}
+
+
 def _reviewed(body: dict[str, str]) -> Callable[[World], tuple[dict[str, str], Any]]:
     def make(world: World) -> tuple[dict[str, str], Any]:
         review_id = review(world, a_known_cell(world))
@@ -780,6 +786,7 @@ OVERSIGHT = dict(
             ),
         ),
         m("/visits/{visit_id}", "scoped", lambda w: ({"visit_id": w.ids["visit-A"]}, None), "GET"),
+        m("/visits/{visit_id}/withdraw", "scoped", _visited),
         m(
             "/reviews",
             "list",
