@@ -4,6 +4,7 @@ them, and put in one canonical form for comparing requests (idempotency keys).""
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from flask import Response, g, request
@@ -11,11 +12,23 @@ from flask import Response, g, request
 from chibo_web.problems import problem
 
 MAX_DEPTH = 32  # no Chibo resource nests deeper than a handful of levels
+# Text may hold tabs and line breaks; no other control character (NUL above all: PostgreSQL's
+# text cannot hold it, so a name holding one would be refused by every read model it reaches).
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character `text` holds other than a tab or a line break, as U+XXXX."""
+    for char in text:
+        if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
+            return f"U+{ord(char):04X}"
+    return None
 
 
 def check_json_body() -> Response | None:
     """A 400 problem for a JSON body nested deeper than `MAX_DEPTH`, holding an integer too
-    long to read or a string that is not Unicode (a lone surrogate escape such as "\\ud800").
+    long to read, a string that is not Unicode (a lone surrogate escape such as "\\ud800") or
+    one holding a control character other than a tab or a line break (such as "\\u0000").
     Malformed JSON is left to the view's parser, which names the fault the same way for
     every service."""
     if not request.is_json:
@@ -64,4 +77,7 @@ def _fault(body: Any) -> str | None:
                 value.encode("utf-8")
             except UnicodeEncodeError:
                 return f"The JSON body holds a string that is not Unicode text: {value!r}."
+            if (control := control_character(value)) is not None:
+                return (f"The JSON body holds a control character ({control}) in {value!r}; "
+                        "text may hold tabs and line breaks, no other control character.")
     return None

@@ -10,21 +10,27 @@ import flask_smorest
 from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 
+from chibo_web.bodies import control_character
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 
 class _OnceParser(FlaskParser):
     """Query strings where a parameter that takes one value must be given once:
-    `?period=2025&period=2024` is a 422 naming it, not a report for whichever came first."""
+    `?period=2025&period=2024` is a 422 naming it, not a report for whichever came first; and
+    where no value holds a control character (`?q=%00` is a 422, not a search for anything)."""
 
     def load_querystring(self, req: flask.Request, schema: Schema) -> Any:
         proxy = super().load_querystring(req, schema)
         once = {field.data_key or name for name, field in schema.fields.items()}
-        repeated = sorted(key for key in once - proxy.multiple_keys
-                          if len(req.args.getlist(key)) > 1)
-        if repeated:
-            raise ValidationError({key: ["given more than once; give one value"]
-                                   for key in repeated})
+        errors = {key: ["given more than once; give one value"]
+                  for key in sorted(once - proxy.multiple_keys)
+                  if len(req.args.getlist(key)) > 1}
+        for key, value in req.args.items(multi=True):
+            if (control := control_character(value)) is not None:
+                errors.setdefault(key, []).append(f"holds a control character ({control})")
+        if errors:
+            raise ValidationError(errors)
         return proxy
 
 

@@ -130,6 +130,8 @@ def test_malformed_json_is_a_400_problem(client, app):
     ("body", "says"),
     [
         ('{"by": 1, "note": "\\ud800"}', "not Unicode"),  # a lone surrogate, escaped
+        ('{"by": 1, "note": "L\\u00f2\\u0000V"}', "control character (U+0000)"),
+        ('{"by": 1, "note\\u001b": "x"}', "control character (U+001B)"),  # in a key too
         ('{"by": 1, "note": ' + "[" * 40 + "]" * 40 + "}", "deeper than 32"),
         ('{"by": 1, "note": ' + "[" * 900 + "]" * 900 + "}", "deeper than 32"),
     ],
@@ -140,6 +142,12 @@ def test_json_no_resource_can_be_made_of_is_a_400_problem(client, app, body, say
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert says in response.json["detail"]
     assert events(app) == []
+
+
+def test_tabs_and_line_breaks_are_text(app):
+    with app.test_request_context("/counters/c1/bumps", method="POST",
+                                  json={"by": 1, "note": "Biên bản:\r\n\t- đủ"}):
+        assert check_json_body() is None
 
 
 def test_an_integer_too_long_to_read_is_a_400_problem(app):

@@ -65,6 +65,20 @@ def test_a_command_with_a_stale_if_match_is_refused(api: Api, tree: dict[str, st
     assert (twice.status_code, list(twice.get_json()["errors"])) == (422, ["as_of"])
 
 
+def test_no_name_and_no_search_holds_a_control_character(api: Api, tree: dict[str, str]):
+    """NUL above all: PostgreSQL's text cannot hold it, so every read model would refuse it."""
+    before = api.events()
+    body = {"full_name": "Lò\u0000Văn An", "cell_id": tree["K1"], "status": "probationary",
+            "admitted_on": "2021-03-01"}
+    named = api.post("/members", body)
+    assert named.status_code == 400 and "U+0000" in named.get_json()["detail"]
+    assert api.events() == before
+    for q in ("\u0000", "An\u0007"):
+        search = api.get("/members", q=q)
+        assert search.status_code == 422 and list(search.get_json()["errors"]) == ["q"]
+    assert api.get("/members", q="An").status_code == 200
+
+
 def test_a_stale_if_match_is_a_412_even_when_the_command_repeats_what_was_done(
     api: Api, tree: dict[str, str]
 ):
