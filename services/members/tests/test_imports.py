@@ -101,6 +101,16 @@ def test_files_of_units_and_members_import_with_a_report_of_rejected_rows(api: A
     assert [a["code"] for a in tree["ancestors"]] == ["X1", "P"]
 
 
+def test_a_name_holding_a_control_character_is_a_rejected_row(api: Api):
+    imported(api, UNITS, "units")
+    names = (("DV7", "Lò Văn\x00 Ánh"), ("DV8", "Lò\x07 Thị Én"), ("DV9", "Lò Văn Ơn"))
+    rows = "code,full_name,cell_code,status,admitted_on\n" + "".join(
+        f"{code},{name},K1,full,2021-03-01\n" for code, name in names)
+    job = imported(api, rows, "members")
+    assert (job["accepted"], rejected(job)) == (1, {(2, "full_name"), (3, "full_name")})
+    assert "U+0000" in job["rejected_rows"][0]["reason"]
+
+
 def test_importing_the_same_file_again_creates_nothing(api: Api):
     first = imported(api, UNITS, "units")
     events = api.events()

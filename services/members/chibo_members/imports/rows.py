@@ -13,6 +13,7 @@ from chibo_members.domain.member_events import MEMBER_STATUSES
 from chibo_members.domain.names import fold, normalise_name
 from chibo_members.domain.units import UNIT_KINDS
 from chibo_members.unit_of_work import UnitOfWork
+from chibo_web.bodies import control_character
 
 
 class RowError(ValueError):
@@ -89,6 +90,8 @@ class Cells:
             return None
         if len(value) > max_length:
             self.errors[column] = f"is longer than {max_length} characters"
+        if (control := control_character(value)) is not None:
+            self.errors[column] = f"holds a control character ({control})"
         return value
 
     def choice(self, column: str, choices: tuple[str, ...], aliases: Mapping[str, str]) -> str:
