@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from .scenarios import CELL, COMMUNE, DISTRICT, PROVINCE, bi_ban_roll, bi_ban_tree
-from .support import catch_up, new_id
+from .support import Client, catch_up, new_id
 from .test_projection_cells import report
 
 EXECUTIVE, STANDING = "executive_committee_member", "standing_committee_member"
@@ -49,7 +49,7 @@ def test_overseers_report_cells_visits_and_quota_by_position(world, service, cli
     assert unit["overseers"] == {"assigned_cells_share": 1.0, "quota_met": 0, "total": 2}
 
 
-def test_a_withdrawn_visit_no_longer_counts_and_one_made_again_does(world, service, client):
+def test_a_withdrawn_visit_no_longer_counts_and_one_made_again_does(world, service, client, app):
     bi_ban_tree(world)
     world.assign("uv-1", CELL, EXECUTIVE, date(2024, 1, 1))
     visits = [world.visit("uv-1", CELL, date(2024, month, 3)) for month in (2, 6, 9)]
@@ -69,6 +69,12 @@ def test_a_withdrawn_visit_no_longer_counts_and_one_made_again_does(world, servi
     world.publish()
     catch_up(service)
     assert figures(*visits) == (2, False, "fail", {visits[0].id, visits[1].id})
+    # Its stream stays in the audit trail, for the auditors of the cell's commune too.
+    auditor = Client(app, roles=("auditor",), scope=(COMMUNE,))
+    trail = auditor.get(f"/audit/streams/{visits[2].stream_id}?source=oversight")
+    assert trail.status_code == 200, trail.get_json()
+    assert [e["type"] for e in trail.get_json()["events"]] == [
+        "oversight.VisitMade", "oversight.VisitWithdrawn"]
     # Withdrawn and made again in one batch: the last event stands.
     world.withdraw(visits[1])
     made = visits[1].data | {"visited_on": date(2024, 6, 3)}

@@ -40,8 +40,10 @@ def visit_made(batch: Batch, data: Row, envelope: Envelope) -> None:
 
 
 def visit_withdrawn(batch: Batch, data: Row, envelope: Envelope) -> None:
-    batch.delete("visits", (data["visit_id"],),
-                 {"visit_id": data["visit_id"], "cell_id": data["cell_id"]})
+    """The visit counts no more; its place stays, for the audit trail's readers."""
+    place = {"visit_id": data["visit_id"], "cell_id": data["cell_id"]}
+    batch.delete("visits", (data["visit_id"],), place)
+    batch.put("withdrawn_visits", (data["visit_id"],), place | {"visited_on": data["visited_on"]})
 
 
 def review_opened(batch: Batch, data: Row, envelope: Envelope) -> None:

@@ -2,7 +2,8 @@
 
 members: a unit's stream is about the unit (on the days its place in the tree changed), a
 member's about the cells on whose roll they were; meetings: the meeting's cell on its day;
-oversight: an assignment's unit on its first day, a visit's or review case's cell on its day;
+oversight: an assignment's unit on its first day, a visit's (withdrawn too) or review case's
+cell on its day;
 reporting: a rulebook series governs its unit and everything below it. A stream reporting
 cannot place (no read model knows it) is for whole-tree tokens only.
 """
@@ -75,6 +76,7 @@ class Subjects:
         m = self.model
         for table, key, unit, day in ((m.assignments, "assignment_id", "unit_id", "from_date"),
                                       (m.visits, "visit_id", "cell_id", "visited_on"),
+                                      (m.withdrawn_visits, "visit_id", "cell_id", "visited_on"),
                                       (m.reviews, "review_id", "cell_id", "reminded_on")):
             for r in self._rows(table, key, wanted, unit, unit, day):
                 place, on = getattr(r, unit), getattr(r, day)

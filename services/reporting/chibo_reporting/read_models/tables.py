@@ -57,6 +57,7 @@ class ReadModel:
     member_years: sa.Table
     assignments: sa.Table
     visits: sa.Table
+    withdrawn_visits: sa.Table
     reviews: sa.Table
     rulebooks: sa.Table
     cell_stamps: sa.Table
@@ -329,6 +330,14 @@ def define_read_model(metadata: sa.MetaData, prefix: str = "") -> ReadModel:
             sa.Column("event_id", sa.String(36), nullable=False),
             index("visits_cell", "cell_id", "visited_on"),
             index("visits_overseer", "overseer_id", "visited_on"),
+        ),
+        # A withdrawn visit counts no more, but its stream is still in the audit trail and is
+        # placed by its cell and day (`queries.subjects`).
+        withdrawn_visits=table(
+            "withdrawn_visits",
+            sa.Column("visit_id", Id, primary_key=True),
+            sa.Column("cell_id", Id, nullable=False),
+            sa.Column("visited_on", Day, nullable=False),
         ),
         reviews=table(
             "reviews",
