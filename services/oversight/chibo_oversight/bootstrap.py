@@ -102,13 +102,12 @@ class OversightService:
 
     def react(self, conn: sa.Connection, roll_calls: list[RollCall]) -> None:
         """The visit policy, inside the consumer's transaction: effect and offsets commit
-        together, and a redelivered or corrected roll call finds its visits already made. Each
-        meeting's latest roll call in the batch is the one followed."""
+        together, and a redelivered or corrected roll call finds its visits already made.
+        `roll_calls`: each meeting's latest in the batch."""
         _lock(conn)
         streams, directory = SqlStreams(self.store, self.tables, conn), self._directory(conn)
         context = Context(directory, streams)
-        latest = {call.meeting_id: call for call in roll_calls}
-        for call in latest.values():
+        for call in roll_calls:
             metadata = Metadata(POLICY_ACTOR, call.correlation_id, causation_id=call.event_id)
             command = c.FollowRollCall(call.meeting_id, call.cell_id, call.appearances)
             for visit in handle(command, context):

@@ -37,10 +37,11 @@ class RollCall:
 
 @dataclass
 class CopyBatch:
-    """Rows to upsert, per table name and key; the roll calls, in the order they came."""
+    """Rows to upsert, per table name and key; each meeting's latest roll call (a correction
+    replaces the roll call before it)."""
 
     rows: dict[str, dict[tuple[Any, ...], Row]] = field(default_factory=dict)
-    roll_calls: list[RollCall] = field(default_factory=list)
+    roll_calls: dict[str, RollCall] = field(default_factory=dict)
 
     def put(self, table: str, key: tuple[Any, ...], row: Row) -> None:
         rows = self.rows.setdefault(table, {})
@@ -175,7 +176,7 @@ class CopyProjection:
         """Fold one event; events this service does not need (renames, dues, …) are skipped."""
         if event.type in ROLL_CALLS:
             call = roll_call(event)
-            batch.roll_calls.append(call)
+            batch.roll_calls[call.meeting_id] = call
             _meeting(batch, event.data, held_on=event.data["held_on"])
             return
         apply = _APPLY.get(event.type)
@@ -186,21 +187,19 @@ class CopyProjection:
         for name, rows in batch.rows.items():
             for group in _by_columns(rows.values()):
                 upsert(conn, getattr(self.tables, name), group, _KEYS[name])
-        self._replace_guests(conn, batch.roll_calls)
-        if batch.roll_calls:
-            self.react(conn, batch.roll_calls)
+        calls = list(batch.roll_calls.values())
+        if calls:
+            self._replace_guests(conn, calls)
+            self.react(conn, calls)
 
     def _replace_guests(self, conn: sa.Connection, calls: list[RollCall]) -> None:
-        """Keep the guests of each meeting's latest roll call (a correction replaces them)."""
-        latest = {call.meeting_id: call for call in calls}
-        if not latest:
-            return
+        """Keep the guests of each meeting's latest roll call."""
         t = self.tables.guests
-        conn.execute(sa.delete(t).where(t.c.meeting_id.in_(list(latest))))
+        conn.execute(sa.delete(t).where(t.c.meeting_id.in_([c.meeting_id for c in calls])))
         rows = {(a.meeting_id, a.member_id): {
             "meeting_id": a.meeting_id, "member_id": a.member_id, "cell_id": a.cell_id,
             "held_on": a.held_on, "role": a.role,
-        } for call in latest.values() for a in call.appearances}
+        } for call in calls for a in call.appearances}
         if rows:
             conn.execute(sa.insert(t), list(rows.values()))
 
