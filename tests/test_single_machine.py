@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from chibo_eventsourcing.runtime import wait_until
+
 BIN = Path(sys.executable).parent
 
 
@@ -124,15 +126,6 @@ def test_the_reporting_warm_up_runs_beside_the_api(chibo, data):
     assert "reporting-warm-up" in started
 
 
-def eventually(check, deadline_s: float = 30.0):
-    """`check()`'s first truthy answer, polling until the deadline (then the test fails)."""
-    deadline = time.monotonic() + deadline_s
-    while not (answer := check()):
-        assert time.monotonic() < deadline, f"still not true after {deadline_s}s"
-        time.sleep(0.2)
-    return answer
-
-
 def test_a_roll_call_correction_takes_back_the_overseers_visit_in_every_service(chibo):
     """An overseer listed as a guest by mistake: the derived visit goes, from oversight's list
     and from the overseer's CR-25 count, and comes back when a correction lists them again."""
@@ -187,12 +180,14 @@ def test_a_roll_call_correction_takes_back_the_overseers_visit_in_every_service(
         return listed if counts == [counted] and len(listed) == counted else None
 
     roll_call(as_guest)
-    [visit] = eventually(lambda: visits(1))
+    assert wait_until(lambda: visits(1) is not None, 30)
+    [visit] = visits(1) or []
     assert visit["derived"] is True and visit["counts_toward_quota"] is True
     roll_call([], reason="ghi nhầm khách mời")
-    eventually(lambda: visits(0) == [])
+    assert wait_until(lambda: visits(0) == [], 30)
     shown = requests.get(f"{base}/visits/{visit['id']}", headers=auth, timeout=30).json()
     assert shown["withdrawn"] is True and "no longer lists" in shown["withdrawal_reason"]
     roll_call(as_guest, reason="bổ sung khách mời")
-    [again] = eventually(lambda: visits(1))
+    assert wait_until(lambda: visits(1) is not None, 30)
+    [again] = visits(1) or []
     assert again["id"] == visit["id"] and again["version"] == 3
