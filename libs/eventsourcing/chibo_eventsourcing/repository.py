@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from chibo_contracts import Envelope
 from chibo_eventsourcing.aggregate import Aggregate
-from chibo_eventsourcing.store import ConcurrencyError, EventStore, Metadata, NewEvent
+from chibo_eventsourcing.store import ConcurrencyError, Metadata, NewEvent
 
 A = TypeVar("A", bound=Aggregate)
+
+
+class Streams(Protocol):
+    """What a repository needs of a store: a stream's events, and appending to it (an
+    `EventStore`, or `SqlEventStore.writing()` for a decision resting on more than one stream)."""
+
+    def load(self, stream_id: str, up_to_version: int | None = None) -> list[Envelope]: ...
+
+    def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent], metadata: Metadata
+    ) -> list[Envelope]: ...
 
 
 class Codec(Protocol):
@@ -31,7 +42,7 @@ class Written:
 
 
 class Repository(Generic[A]):
-    def __init__(self, store: EventStore, factory: Callable[[str], A], codec: Codec) -> None:
+    def __init__(self, store: Streams, factory: Callable[[str], A], codec: Codec) -> None:
         self.store = store
         self.factory = factory
         self.codec = codec

@@ -1,11 +1,16 @@
 """The SQL store's batch operations: reads inside a caller's transaction, several streams at once,
-and many appends with one heads query and one insert (what bulk imports use)."""
+many appends with one heads query and one insert (what bulk imports use), and a writing
+transaction (a decision resting on more than the stream it appends to)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+import sqlalchemy as sa
 
 from chibo_contracts.envelope import verify_chain
+from chibo_eventsourcing.runtime import wait_until
 from chibo_eventsourcing.sql.engine import create_engine
 from chibo_eventsourcing.sql.store import SqlEventStore
 from chibo_eventsourcing.store import ConcurrencyError, Metadata, NewEvent
@@ -73,6 +78,19 @@ class SqlBatchContract:
         assert record is not None
         assert (record.stream_id, record.stream_version, record.position) == ("s-2", 1, 2)
 
+    def test_a_writing_transaction_reads_its_own_appends_and_keeps_all_or_nothing(
+        self, store: SqlEventStore
+    ):
+        with pytest.raises(RuntimeError), store.writing() as writing:
+            writing.append("s-1", 0, events("A"), META)
+            writing.append("s-2", 0, events("B"), META)
+            assert [e.type for e in writing.load("s-1")] == ["test.A"]
+            raise RuntimeError("the decision fails after its appends")
+        assert store.last_position() == 0
+        with store.writing() as writing:
+            writing.append("s-1", 0, events("A"), META)
+        assert [e.type for e in store.load("s-1")] == ["test.A"]
+
 
 class TestSqliteBatches(SqlBatchContract):
     @pytest.fixture
@@ -90,4 +108,24 @@ class TestPostgresBatches(SqlBatchContract):
         store = SqlEventStore(create_engine(fresh_postgres_url), "test")
         store.create_tables()
         yield store
+        store.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_writing_transaction_holds_every_other_append_until_it_ends(fresh_postgres_url):
+    """What it read stays true until it commits: another writer, of another stream, waits."""
+    store = SqlEventStore(create_engine(fresh_postgres_url), "test")
+    store.create_tables()
+    waiting = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    try:
+        with store.writing() as writing:
+            other = threading.Thread(target=store.append, args=("s-2", 0, events("B"), META))
+            other.start()
+            with store.engine.connect() as watcher:
+                assert wait_until(lambda: watcher.execute(waiting).scalar() == 1, 30)
+            assert writing.load("s-2") == []
+            writing.append("s-1", 0, events("A"), META)
+        other.join(30)
+        assert [e.stream_id for e in store.read_all()] == ["s-1", "s-2"]
+    finally:
         store.engine.dispose()

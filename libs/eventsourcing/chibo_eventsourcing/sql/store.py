@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,6 +51,15 @@ class SqlEventStore(EventStore):
     def create_tables(self) -> None:
         """Create the service's tables; safe when several processes start at once."""
         create_tables(self.engine, self.metadata)
+
+    @contextmanager
+    def writing(self) -> Iterator[Writing]:
+        """One transaction whose reads and appends happen one writer at a time: for a decision
+        that rests on more than the stream it appends to (reads through `Writing.connection`).
+        The append lock is taken first on PostgreSQL; SQLite's write lock is taken at `BEGIN`."""
+        with self.engine.begin() as conn:
+            _lock_appends(conn)
+            yield Writing(self, conn)
 
     @contextmanager
     def _connect(self, connection: sa.Connection | None) -> Iterator[sa.Connection]:
@@ -111,8 +121,7 @@ class SqlEventStore(EventStore):
     ) -> list[Envelope]:
         """Append in one transaction, or inside the caller's `connection` when given."""
         with self._connect(connection) as conn:
-            if is_postgres(conn):
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK_KEY)))
+            _lock_appends(conn)
             prev_hash = self._head_hash(conn, stream_id, expected_version)
             sealed = self.seal(stream_id, expected_version, events, metadata, prev_hash)
             stored = self._insert(conn, sealed, ConcurrencyError(stream_id, expected_version))
@@ -134,8 +143,7 @@ class SqlEventStore(EventStore):
         if not appends:
             return []
         with self._connect(connection) as conn:
-            if is_postgres(conn):
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK_KEY)))
+            _lock_appends(conn)
             heads = self._heads(conn, sorted({stream_id for stream_id, _, _ in appends}))
             batches: list[list[Envelope]] = []
             for stream_id, expected_version, events in appends:
@@ -267,6 +275,30 @@ def create_tables(engine: sa.Engine, metadata: sa.MetaData,
         if prepare is not None:
             prepare(conn)
         metadata.create_all(conn)
+
+
+@dataclass(frozen=True)
+class Writing:
+    """The store's streams inside one `SqlEventStore.writing()` transaction."""
+
+    store: SqlEventStore
+    connection: sa.Connection
+
+    def load(self, stream_id: str, up_to_version: int | None = None) -> list[Envelope]:
+        return self.store.load(stream_id, up_to_version, connection=self.connection)
+
+    def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent], metadata: Metadata
+    ) -> list[Envelope]:
+        return self.store.append(stream_id, expected_version, events, metadata,
+                                 connection=self.connection)
+
+
+def _lock_appends(conn: sa.Connection) -> None:
+    """Wait for the appends in flight, and hold the next ones until this transaction ends
+    (re-entrant: the same transaction may take it again)."""
+    if is_postgres(conn):
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK_KEY)))
 
 
 def _row(envelope: Envelope) -> dict[str, Any]:
