@@ -25,7 +25,7 @@ from chibo_reporting.config import Settings
 from chibo_reporting.domain import UnitRulebooks
 from chibo_reporting.handlers import HANDLERS, Deps
 from chibo_reporting.projections import GROUP, SOURCES, ReportingProjection
-from chibo_reporting.publishing import Codec
+from chibo_reporting.publishing import Codec, unit_of_rulebook
 from chibo_reporting.queries import Reports
 from chibo_reporting.queries.warm_up import WarmUp
 from chibo_reporting.read_models import ReadModel, define_read_model
@@ -51,15 +51,12 @@ class ReportingService:
         self.repository = Repository(self.store, UnitRulebooks, Codec())
 
     def handle(self, command: Any, metadata: Metadata, if_match: int | None) -> Written:
-        deps = Deps(self.repository, self.unit_of_rulebook, self.known_unit)
-        return HANDLERS[type(command)](command, deps, metadata, if_match)
-
-    def unit_of_rulebook(self, rulebook_id: str) -> str | None:
-        table = self.model.rulebooks
-        with read_connection(self.engine) as conn:
-            found = conn.execute(
-                sa.select(table.c.unit_id).where(table.c.rulebook_id == rulebook_id)).first()
-        return None if found is None else str(found.unit_id)
+        """Decide and append in one transaction, one publication at a time: a rulebook id is
+        free or taken as the store says at the moment of the append."""
+        with self.store.writing() as writing:
+            deps = Deps(Repository(writing, UnitRulebooks, Codec()),
+                        partial(unit_of_rulebook, writing), self.known_unit)
+            return HANDLERS[type(command)](command, deps, metadata, if_match)
 
     def known_unit(self, unit_id: str) -> bool:
         table = self.model.units

@@ -21,8 +21,9 @@ from chibo_reporting.domain import (
 
 @dataclass(frozen=True)
 class Deps:
-    """What handlers need: the rulebook repository, who already owns a rulebook id, and
-    whether members.events has told of a unit."""
+    """What handlers need: the rulebook repository, which unit's series already holds a
+    rulebook id (as the store says, in the publication's transaction), and whether
+    members.events has told of a unit."""
 
     repository: Repository[UnitRulebooks]
     unit_of_rulebook: Callable[[str], str | None]
@@ -39,6 +40,9 @@ def publish_rulebook(command: PublishRulebook, deps: Deps, metadata: Metadata,
             f"{command.unit_id}; a unit just created can be waited for with "
             f"wait_for=<its Chibo-Position>",
             errors={"unit_id": ["unknown unit (not, or not yet, received from members.events)"]})
+    if command.rulebook_id == rulebooks.NATIONAL_DEFAULT_ID:
+        raise RulebookConflictError(f"{command.rulebook_id} is the national default's id",
+                                    errors={"id": ["the national default's id"]})
     owner = deps.unit_of_rulebook(command.rulebook_id)
     if owner is not None and owner != command.unit_id:
         raise RulebookConflictError(f"rulebook {command.rulebook_id} belongs to unit {owner}",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import sqlalchemy as sa
 
 from chibo_contracts import Envelope
 from chibo_contracts.catalog import public_registry
 from chibo_contracts.reporting import SOURCE
+from chibo_eventsourcing.sql.store import Writing
 from chibo_eventsourcing.store import NewEvent
 from chibo_reporting.domain import RulebookPublished
 
@@ -29,3 +33,19 @@ class Codec:
         data = self.registry.decode(envelope).data
         return RulebookPublished(data["rulebook_id"], data["unit_id"], data["version"],
                                  data["effective_from"], dict(data["parameters"]), data["name"])
+
+
+def unit_of_rulebook(writing: Writing, rulebook_id: str) -> str | None:
+    """The unit whose series holds `rulebook_id`, as reporting's own store says (not its read
+    model, which may not have caught up): read inside the publication's `writing` transaction,
+    so that two publications of one id can never both find it free."""
+    events = writing.store.tables.events
+    text = json.dumps(rulebook_id, ensure_ascii=False)  # as the store's canonical JSON holds it
+    rows = writing.connection.execute(
+        sa.select(events.c.data)
+        .where(events.c.type == RULEBOOK_PUBLISHED,
+               events.c.data.contains(f'"rulebook_id":{text}', autoescape=True))
+        .order_by(events.c.position))
+    published = (json.loads(row.data) for row in rows)
+    return next((str(data["unit_id"]) for data in published
+                 if data["rulebook_id"] == rulebook_id), None)

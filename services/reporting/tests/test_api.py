@@ -78,6 +78,27 @@ def test_a_retried_publication_is_harmless_and_a_reused_id_is_refused(client):
     assert len(versions) == 2
 
 
+def test_a_rulebook_id_is_one_units_even_before_reporting_has_read_its_publication(
+        client, world, service):
+    """The id's owner is what reporting's store holds, not its read model: the projector has
+    not read the first publication back when the second comes."""
+    world.unit(PROVINCE, "provincial_committee", None)
+    world.unit(DISTRICT, "district_committee", PROVINCE)
+    world.publish()
+    catch_up(service)
+    body = {"id": "rb-2024", "effective_from": "2024-01-01", "parameters": {"prescribed_day": 3}}
+    assert client.post("/rulebooks", body | {"unit_id": PROVINCE}).status_code == 201
+    taken = client.post("/rulebooks", body | {"unit_id": DISTRICT})
+    assert taken.status_code == 409 and taken.content_type == "application/problem+json"
+    assert PROVINCE in taken.get_json()["detail"]
+    assert taken.get_json()["errors"] == {"id": ["already used for another unit"]}
+    default = client.post("/rulebooks", body | {"unit_id": DISTRICT, "id": "national-default"})
+    assert default.status_code == 409
+    assert default.get_json()["errors"] == {"id": ["the national default's id"]}
+    assert service.store.last_position() == 1  # the province's publication only
+    assert client.post("/rulebooks", body | {"unit_id": PROVINCE}).status_code == 201  # again
+
+
 @pytest.mark.usefixtures("province")
 def test_a_units_rulebooks_carry_the_version_if_match_guards(client):
     listed = client.get(f"/rulebooks?unit_id={PROVINCE}")

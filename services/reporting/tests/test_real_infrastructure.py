@@ -114,3 +114,43 @@ def test_the_flow_over_kafka_with_the_projector_and_relay_running(tmp_path,
         for thread in threads:
             thread.join(30)
         service.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_units_publishing_one_rulebook_id_at_once_on_postgresql(tmp_path, bus,
+                                                                   fresh_postgres_url):
+    """Two committees publish under one id at the same moment, eight times over: each time one
+    publication is stored and the other is a 409 naming the owner, never both."""
+    settings = make_settings(tmp_path, fresh_postgres_url)
+    service = bootstrap(settings, bus=bus, clock=lambda: NOW)
+    client = Client(create_app(settings, service=service))
+    world = World(str(tmp_path), bus)
+    units = ("province-a", "province-b")
+    for unit in units:
+        world.unit(unit, "provincial_committee", None)
+    world.publish()
+    catch_up(service)
+    rounds = 8
+    start = threading.Barrier(len(units))
+    answers: dict[tuple[int, str], int] = {}
+
+    def publish(unit: str) -> None:
+        for n in range(rounds):
+            start.wait(10)
+            answer = client.post("/rulebooks", {"id": f"rb-{n}", "unit_id": unit,
+                                                "effective_from": "2024-01-01",
+                                                "parameters": {"prescribed_day": 3}})
+            answers[n, unit] = answer.status_code
+
+    try:
+        threads = [threading.Thread(target=publish, args=(unit,)) for unit in units]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(answers) == rounds * len(units)
+        for n in range(rounds):
+            assert sorted(answers[n, unit] for unit in units) == [201, 409], answers
+        assert service.store.last_position() == rounds
+    finally:
+        service.engine.dispose()
