@@ -255,6 +255,9 @@ def stream_history(query: dict[str, Any], stream_id: str) -> Any:
 @_route(audit, "/audit/verify", "GET", query=VerifyQuery)
 def verify(query: dict[str, Any]) -> Any:
     """Re-verify the hash chain of every stream of a source (that the caller's scope
-    reaches)."""
+    reaches); or, with `limit`, a page of them in the order of their ids, from `after` on: walk
+    a large trail page by page, each answer's `next` as the following `after`, until `next`
+    is null."""
     _wait(query)
-    return _service().reports.verify(query["source"], _sight())
+    return _service().reports.verify(query["source"], _sight(), after=query["after"],
+                                     limit=query["limit"])

@@ -12,6 +12,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from chibo_reporting.periods import Period, PeriodError
 from chibo_reporting.projections import SOURCES
+from chibo_reporting.queries.audit import VERIFY_PAGE_MAX
 from chibo_reporting.queries.evaluation import AT_TIME, CURRENT
 from chibo_reporting.rulebooks import NATIONAL_DEFAULT
 
@@ -122,3 +123,9 @@ class StreamQuery(WaitQuery):
 
 class VerifyQuery(WaitQuery):
     source = fields.String(required=True, validate=validate.OneOf(SOURCES))
+    after = fields.String(load_default=None, validate=validate.Length(1, 200), metadata={
+        "description": "verify the streams whose id sorts after this one (the `next` of the "
+                       "page before)"})
+    limit = fields.Integer(load_default=None, validate=validate.Range(1, VERIFY_PAGE_MAX),
+                           metadata={"description": "verify at most this many streams; the "
+                                                    "answer's `next` names where to go on"})

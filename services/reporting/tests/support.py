@@ -251,3 +251,15 @@ class Client:
     def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
         return self.http.post(path, data=json.dumps(body), content_type="application/json",
                               headers=self.headers(headers))
+
+
+def walk(client: Client, source: str, limit: int) -> list[dict]:
+    """Every page of a verification of `source`, `limit` streams a page."""
+    pages, after = [], ""
+    while after is not None:
+        answer = client.get(f"/audit/verify?source={source}&limit={limit}"
+                            + (f"&after={after}" if after else ""))
+        assert answer.status_code == 200, answer.get_json()
+        pages.append(answer.get_json())
+        after = pages[-1]["next"]
+    return pages

@@ -16,7 +16,7 @@ from chibo_reporting.app import PATH_PREFIXES
 from chibo_web.permissions import uncovered, unknown
 
 from .scenarios import CELL, COMMUNE, DISTRICT, PROVINCE, bi_ban_roll, bi_ban_tree
-from .support import Client, catch_up
+from .support import Client, catch_up, walk
 
 
 @pytest.fixture
@@ -258,7 +258,7 @@ def test_the_audit_trail_gives_a_streams_history_and_verifies_every_chain(client
     assert history["verified"] is True
     verified = client.get("/audit/verify?source=members").get_json()
     assert verified == {"source": "members", "streams": 16, "events": 17, "ok": True,
-                        "problems": []}
+                        "problems": [], "next": None}
 
     audit = service.model.audit_events
     with service.engine.begin() as conn:
@@ -304,6 +304,43 @@ def test_a_scoped_auditor_verifies_the_streams_its_part_of_the_tree_reaches(app,
     assert verified("xa-khac") == (6, 7)
     assert verified("XA-KHAC") == (6, 7)  # a scope may name a unit by its code
     assert verified("*") == (6 + 15, 6 + 17)
+    # Page by page, the walk covers the same streams, each once, within the scope: bb-01 to
+    # bb-05 (bb-01 moved: two events), bb-06 to bb-10, then bb-11, bb-12 (exempted: two),
+    # the cell and the commune.
+    commune = Client(app, roles=("auditor",), scope=(COMMUNE,))
+    assert [(p["streams"], p["events"]) for p in walk(commune, "members", 5)] == [
+        (5, 6), (5, 5), (4, 5)]
+
+
+def test_a_verification_walks_a_large_trail_page_by_page(client, world, service):
+    """Bi Ban's tree and roll (16 streams of members, 17 events) in pages of 5 streams, in the
+    order of their ids: bb-01 to bb-05, bb-06 to bb-10, bb-11, bb-12 (exempted: two events)
+    and three units, then son-la. Each stream is verified once; a tampered one shows in its
+    page."""
+    bi_ban_tree(world)
+    world.publish()
+    catch_up(service)
+    pages = walk(client, "members", 5)
+    assert [(p["streams"], p["events"], p["ok"]) for p in pages] == [
+        (5, 5, True), (5, 5, True), (5, 6, True), (1, 1, True)]
+    assert [p["next"] for p in pages] == ["bb-05", "bb-10", "quynh-nhai", None]
+    whole = client.get("/audit/verify?source=members").get_json()
+    assert (sum(p["streams"] for p in pages), sum(p["events"] for p in pages)) == (
+        whole["streams"], whole["events"])
+    last = client.get("/audit/verify?source=members&limit=16").get_json()
+    assert (last["streams"], last["next"]) == (16, None)  # exactly the rest: the walk is done
+
+    audit = service.model.audit_events
+    with service.engine.begin() as conn:
+        conn.execute(sa.update(audit).where(audit.c.stream_id == "bi-ban")
+                     .values(data='{"tampered":true}'))
+    checked = walk(client, "members", 5)
+    assert [p["ok"] for p in checked] == [True, True, False, True]
+    assert checked[2]["problems"] == ["bi-ban@1: hash does not match its content"]
+    for bad in ("limit=0", "limit=100001", "limit=five", "after=&limit=5"):
+        answer = client.get(f"/audit/verify?source=members&{bad}")
+        assert answer.status_code == 422, bad
+        assert answer.get_json()["errors"].keys() & {"limit", "after"}, bad
 
 
 def test_the_audit_trail_keeps_an_events_data_as_it_arrived_and_verifies_it(client, world,

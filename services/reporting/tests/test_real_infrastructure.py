@@ -17,7 +17,7 @@ from chibo_reporting.bootstrap import bootstrap
 from chibo_reporting.replay import rebuild
 
 from .conftest import NOW, make_settings
-from .support import Client, Roll, World, catch_up
+from .support import Client, Roll, World, catch_up, walk
 
 
 def flow(world: World, client: Client, settle: Callable[[str], dict]) -> str:
@@ -74,6 +74,11 @@ def test_the_flow_with_the_read_models_on_postgresql(tmp_path, bus, fresh_postgr
 
     try:
         flow(world, client, settle)
+        whole = client.get("/audit/verify?source=members").get_json()
+        pages = walk(client, "members", 3)  # PostgreSQL's order of the ids, page by page
+        assert all(page["ok"] for page in pages) and len(pages) == -(-whole["streams"] // 3)
+        assert (sum(p["streams"] for p in pages), sum(p["events"] for p in pages)) == (
+            whole["streams"], whole["events"])
         replayed = rebuild(service, prefix="replay_")  # from a writer process too, by default
         assert replayed.writer_process and replayed.equal, replayed.differing
     finally:

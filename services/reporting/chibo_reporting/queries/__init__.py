@@ -172,9 +172,11 @@ class Reports:
                 readable = partial(_readable, sight, subjects, stream_id)
             return audit.stream_history(loader.conn, self.model, stream_id, source, readable)
 
-    def verify(self, source: str, sight: Sight | None = None) -> dict[str, Any]:
+    def verify(self, source: str, sight: Sight | None = None, *, after: str | None = None,
+               limit: int | None = None) -> dict[str, Any]:
         """Verify the chains of a source's streams (with a `sight`: those it may read, of the
-        streams reporting can place; one it cannot is for whole-tree tokens only)."""
+        streams reporting can place; one it cannot is for whole-tree tokens only), or a page of
+        them (`audit.verify_source`)."""
         with self.snapshot() as loader:
             streams = None
             if sight is not None:
@@ -184,7 +186,8 @@ class Reports:
                     units, len(sight.tree.units)) else units)
                 streams = [stream for stream in subjects.streams(source)
                            if _readable(sight, subjects, stream, source)]
-            return audit.verify_source(loader.conn, self.model, source, streams)
+            return audit.verify_source(loader.conn, self.model, source, streams, after=after,
+                                       limit=limit)
 
     def rulebooks(self) -> list[Rulebook]:
         """Every published rulebook version, by unit then version."""

@@ -91,15 +91,30 @@ def _event_json(row: Any) -> dict[str, Any]:
 
 
 def verify_source(conn: sa.Connection, model: ReadModel, source: str,
-                  streams: Iterable[str] | None = None) -> dict[str, Any]:
+                  streams: Iterable[str] | None = None, *, after: str | None = None,
+                  limit: int | None = None) -> dict[str, Any]:
     """Re-verify the hash chain of every stream of `source`, one stream at a time; only of
-    `streams` when given (a scoped caller's: read by key, not picked out of the whole source)."""
+    `streams` when given (a scoped caller's: read by key, not picked out of the whole source).
+    A page of it with `after` and `limit`: the first `limit` streams whose id sorts after
+    `after`, and `next`, the last of them, while more follow (None once the walk is done)."""
     table = model.audit_events
+    stream_id = table.c.stream_id
     query = (sa.select(table).where(table.c.source == source)
-             .order_by(table.c.stream_id, table.c.stream_version)
+             .order_by(stream_id, table.c.stream_version)
              .execution_options(yield_per=1000))
-    statements = ([query] if streams is None
-                  else [query.where(c) for c in one_of(conn, table.c.stream_id, streams)])
+    next_id: str | None = None  # the page's last stream, while more follow
+    if streams is None:  # the page's bounds in the database's order of the ids
+        query = query.where(*_after(stream_id, after))
+        statements = [query]
+        if limit is not None:
+            found = _stream_ids(conn, table, source, after, limit + 1)
+            statements = [query.where(stream_id <= found[:limit][-1])] if found else []
+            next_id = found[limit - 1] if len(found) > limit else None
+    else:  # the caller's streams, in Python's order of the ids
+        chosen = sorted(s for s in streams if after is None or s > after)
+        if limit is not None and len(chosen) > limit:
+            chosen, next_id = chosen[:limit], chosen[limit - 1]
+        statements = [query.where(c) for c in one_of(conn, stream_id, chosen)]
     verified = events = 0
     problems: list[str] = []
     chain: list[StoredEvent] = []
@@ -114,4 +129,20 @@ def verify_source(conn: sa.Connection, model: ReadModel, source: str,
             events += 1
     problems += verify_chain(chain)
     return {"source": source, "streams": verified, "events": events, "ok": not problems,
-            "problems": problems}
+            "problems": problems, "next": next_id}
+
+
+VERIFY_PAGE_MAX = 100_000  # streams a page of a verification may hold
+
+
+def _stream_ids(conn: sa.Connection, table: sa.Table, source: str, after: str | None,
+                count: int) -> list[str]:
+    """The ids of the first `count` streams of `source` after `after`."""
+    return list(conn.execute(
+        sa.select(table.c.stream_id).where(table.c.source == source,
+                                           *_after(table.c.stream_id, after))
+        .distinct().order_by(table.c.stream_id).limit(count)).scalars())
+
+
+def _after(column: sa.ColumnElement[str], after: str | None) -> list[sa.ColumnElement[bool]]:
+    return [] if after is None else [column > after]
