@@ -70,10 +70,14 @@ def test_cr04_is_pro_rata_over_the_whole_months_the_cell_existed():
     made.meeting(date(2024, 8, 15), "thematic")
     made.meeting(date(2024, 11, 15), "thematic")
     truth = made.truth()
-    # July to December: 6 whole months → ceil(4 * 6 / 12) = 2 thematic meetings.
+    # July to December: 6 whole months → floor(4 * 6 / 12) = 2 thematic meetings; by the end
+    # of August 2 months, no whole quarter's worth yet; by November 5 → 1.
     assert truth.cell(CELL, "2024")["CR-04"].figures == {"held": 2, "required": 2,
                                                          "months_counted": 6}
     assert truth.cell(CELL, "2024")["CR-04"].result == "pass"
+    assert truth.cell(CELL, "2024-08")["CR-04"].result == "not_applicable"
+    assert truth.cell(CELL, "2024-11")["CR-04"].figures == {"held": 2, "required": 1,
+                                                            "months_counted": 5}
     assert truth.cell(CELL, "2024-06")["CR-01"].result == "not_applicable"
     assert truth.cell(CELL, "2024-05")["CR-04"].result == "not_applicable"
 

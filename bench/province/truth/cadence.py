@@ -51,7 +51,9 @@ class Cadence(Scope):
         if covered == 0:
             return Expected(NA)
         per_year = self.rules(self.period.end)["thematic_meetings_per_year"]
-        required = math.ceil(per_year * covered / 12 - 1e-9)
+        required = math.floor(per_year * covered / 12 + 1e-9)  # whole shares gone by
+        if required == 0:
+            return Expected(NA)
         held = [m for m in self.history if year_start <= m.held_on <= self.period.end
                 and m.thematic]
         state = judge(len(held) >= required, self.period.end, self.today)

@@ -2,10 +2,11 @@
 
 Interpretations (where DOMAIN.md leaves a choice):
 - A window (month, quarter) is judged only if the cell existed on all of its days; a month
-  report judges the quarter that ends in it; CR-04 is pro rata (rounded up) over the whole
-  months the cell existed from 1 January to the period's end.
-- A combined session counts as a regular and as a thematic meeting; it has two parts when it
-  has a topic.
+  report judges the quarter that ends in it; CR-04 is pro rata (rounded down: the whole
+  shares of the year gone by; not applicable while none is) over the whole months the cell
+  existed from 1 January to the period's end.
+- A combined session counts as a regular meeting, and as a thematic one when it has two parts:
+  it has two when it has a topic.
 - Documents, notices and the after-meeting documents are dated by their earliest posting, in
   Vietnam time; "N days before" is N calendar days before the meeting day.
 - The required base is the roll as recorded minus members exempted on record that day; an

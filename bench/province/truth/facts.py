@@ -49,8 +49,8 @@ class Held:
         return self.kind in ("regular", "combined")
 
     @property
-    def thematic(self) -> bool:
-        return self.kind in ("thematic", "combined")
+    def thematic(self) -> bool:  # a combined session without a topic has no thematic part
+        return self.kind == "thematic" or (self.kind == "combined" and self.parts >= 2)
 
     @property
     def live_tasks(self) -> int:

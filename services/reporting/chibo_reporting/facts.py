@@ -57,7 +57,9 @@ class MeetingFact:
 
     @property
     def thematic(self) -> bool:
-        return self.kind in ("thematic", "combined")
+        """Counts as a thematic meeting: a combined session only with its thematic part (a
+        topic; without one it is a single, regular part, as CR-05 reads it)."""
+        return self.kind == "thematic" or (self.kind == "combined" and self.parts >= 2)
 
     @property
     def score(self) -> float | None:

@@ -87,6 +87,34 @@ def test_three_thematic_meetings_fail_the_fourth_quarter_and_the_year():
     assert (year.figures["held"], year.figures["required"]) == (3, 4)
 
 
+def test_no_month_of_a_cell_on_its_quarterly_cadence_fails_cr04():
+    """Thematic meetings on 15 February, May, August and November (found by a black-box
+    audit: January, April, July and October asked for one more than a quarter's worth)."""
+    thematic = [meeting(date(2025, m, 15), "thematic") for m in (2, 5, 8, 11)]
+    months = {m: cr04_thematic_meetings_in_the_year(cell_period(f"2025-{m:02d}", thematic))
+              for m in range(1, 13)}
+    assert {m: r.result for m, r in months.items()} == {
+        1: "not_applicable", 2: "not_applicable", **{m: "pass" for m in range(3, 13)}}
+    assert months[1].figures["reason"] == "no thematic meeting due yet"
+    # Whole quarters' worth gone by (required), against those held from 1 January: 3 and 4
+    # months → 1 of 1 (rounded up, 4 months asked for 2), 7 → 2 of 2, 10 → 3 of 3, 12 → 4 of 4.
+    assert [(months[m].figures["required"], months[m].figures["held"])
+            for m in (3, 4, 7, 10, 12)] == [(1, 1), (1, 1), (2, 2), (3, 3), (4, 4)]
+    late = [meeting(date(2025, m, 15), "thematic") for m in (5, 8, 11)]  # none in Q1
+    assert cr04_thematic_meetings_in_the_year(cell_period("2025-03", late)).result == "fail"
+    assert cr04_thematic_meetings_in_the_year(cell_period("2025-04", late)).result == "fail"
+
+
+def test_a_combined_session_without_a_topic_is_not_the_quarters_thematic_meeting():
+    """One part (no topic): a regular meeting only, as CR-05 reads it (found by the audit)."""
+    single = meeting(date(2025, 3, 3), "combined", parts=1)
+    quarter = cell_period("2025-Q1", [single])
+    assert cr03_thematic_meeting_every_quarter(quarter).result == "fail"
+    assert cr01_regular_meeting_every_month(cell_period("2025-03", [single])).result == "pass"
+    both = meeting(date(2025, 3, 3), "combined", parts=2)
+    assert cr03_thematic_meeting_every_quarter(cell_period("2025-Q1", [both])).result == "pass"
+
+
 def test_cr04_for_a_half_year_asks_for_half_the_yearly_number():
     thematic = [meeting(date(2024, m, 10), "thematic") for m in (2, 5)]
     result = cr04_thematic_meetings_in_the_year(cell_period("2024-06", thematic))

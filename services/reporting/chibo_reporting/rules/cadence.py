@@ -11,7 +11,7 @@ from chibo_reporting.rules.results import (
     NOT_APPLICABLE,
     PASS,
     RuleResult,
-    ceil_share,
+    floor_share,
     judge,
     overall,
 )
@@ -88,13 +88,19 @@ def cr03_thematic_meeting_every_quarter(cell: CellPeriod) -> RuleResult:
 
 
 def cr04_thematic_meetings_in_the_year(cell: CellPeriod) -> RuleResult:
-    """CR-04: N thematic meetings a year, pro rata to date over the months the cell existed."""
+    """CR-04: N thematic meetings a year, pro rata to date over the months the cell existed:
+    as many as whole shares of the year have gone by (a quarter's worth after three months, so
+    no month of a cell on its quarterly cadence fails)."""
     window = cell.period.year_to_date()
     covered = sum(1 for month in _months(window) if cell.covers(month))
     if covered == 0:
         return RuleResult(NOT_APPLICABLE, {"reason": "cell not in existence for a whole month"})
     per_year = cell.rulebook(window.end).parameters.thematic_meetings_per_year
-    required = ceil_share(per_year, covered, 12)
+    required = floor_share(per_year, covered, 12)
+    if required == 0:
+        return RuleResult(NOT_APPLICABLE, {
+            "reason": "no thematic meeting due yet", "window": window.label,
+            "per_year": per_year, "months_counted": covered})
     held = _held_in(cell.meetings, window, thematic=True)
     state = judge(len(held) >= required, window.end, cell.today)
     figures = {

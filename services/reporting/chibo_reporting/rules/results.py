@@ -48,6 +48,11 @@ def ceil_share(quota: float, part: int, whole: int) -> int:
     return math.ceil(quota * part / whole - 1e-9) if whole else 0
 
 
+def floor_share(quota: float, part: int, whole: int) -> int:
+    """`quota` scaled to `part` of `whole`, rounded down: the whole shares gone by."""
+    return math.floor(quota * part / whole + 1e-9) if whole else 0
+
+
 def days_between(earlier: date, later: date) -> int:
     return (later - earlier).days
 
