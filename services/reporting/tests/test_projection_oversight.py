@@ -125,6 +125,26 @@ def test_a_promoted_overseer_answers_for_the_year_under_their_new_basis(world, s
         (EXECUTIVE, 3)]
 
 
+def test_an_overseer_on_track_in_one_cell_and_not_yet_due_in_the_other_has_met(world, service,
+                                                                             client):
+    """`met` is the row's `state`: a cell whose quota is still pending (the year is not over)
+    or has none does not make the overseer fall short (a black-box audit found `met` false
+    beside `state` pass, and the unit's `quota_met` one short)."""
+    bi_ban_tree(world)
+    world.unit("ta-hoc", "cell", COMMUNE)
+    world.assign("uv-2", COMMUNE, STANDING, date(2026, 1, 1))
+    for month in (1, 2):
+        world.visit("uv-2", CELL, date(2026, month, 3))
+    world.publish()
+    catch_up(service)
+    (entry,) = report(client, f"/reports/overseers?unit_id={COMMUNE}&period=2026")["overseers"]
+    assert [(c["cell_id"], c["counted_visits"], c["required"], c["state"])
+            for c in entry["per_cell"]] == [(CELL, 2, 2, "pass"), ("ta-hoc", 0, 2, "pending")]
+    assert (entry["state"], entry["met"]) == ("pass", True)
+    unit = report(client, f"/reports/units/{COMMUNE}?period=2026")
+    assert (unit["overseers"]["quota_met"], unit["overseers"]["total"]) == (1, 1)
+
+
 def test_a_provincial_rulebook_sets_the_quotas(world, service, client):
     overseen_year(world)
     world.publish()
