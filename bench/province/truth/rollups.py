@@ -91,13 +91,13 @@ def overseer_entries(truth: CellTruth, unit_id: str, period: Period,
         grouped[(overseer, latest_basis)].append(_Quota(cell, state, len(seen), made, need))
     entries = {}
     for (overseer, basis), quotas in sorted(grouped.items()):
-        states = [q.state for q in quotas]
+        state = overall(q.state for q in quotas)
         entries[f"{overseer}/{basis}"] = {
             "overseer_id": overseer, "position_basis": basis,
             "cells": [q.cell for q in quotas], "visits": sum(q.visits for q in quotas),
             "counted_visits": sum(q.counted for q in quotas),
             "required": sum(q.required for q in quotas),
-            "met": overall(states) == PASS, "state": overall(states),
+            "met": state == PASS, "state": state,
         }
     return entries
 

@@ -253,13 +253,12 @@ class Client:
                               headers=self.headers(headers))
 
 
-def walk(client: Client, source: str, limit: int) -> list[dict]:
+def walk(client: Client, source: str, limit: int) -> list[dict[str, Any]]:
     """Every page of a verification of `source`, `limit` streams a page."""
-    pages, after = [], ""
-    while after is not None:
-        answer = client.get(f"/audit/verify?source={source}&limit={limit}"
-                            + (f"&after={after}" if after else ""))
+    pages: list[dict[str, Any]] = []
+    path = f"/audit/verify?source={source}&limit={limit}"
+    while not pages or pages[-1]["next"] is not None:
+        answer = client.get(path + (f"&after={pages[-1]['next']}" if pages else ""))
         assert answer.status_code == 200, answer.get_json()
         pages.append(answer.get_json())
-        after = pages[-1]["next"]
     return pages
