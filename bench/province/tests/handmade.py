@@ -21,6 +21,7 @@ from bench.province.plan import (
     Task,
     TaskReport,
     Unit,
+    UnitChange,
     Visit,
 )
 from bench.province.truth import Truth, expected
@@ -45,6 +46,8 @@ class Handmade:
     assignments: list[Assignment] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
     rulebooks: list[Rulebook] = field(default_factory=list)
+    more_units: list[Unit] = field(default_factory=list)
+    unit_changes: list[UnitChange] = field(default_factory=list)
     cell_created: date = date(2000, 1, 1)
     serial: int = 0
 
@@ -54,6 +57,7 @@ class Handmade:
             Unit(COMMUNE, "C", "Đảng ủy xã", "commune_committee", PROVINCE, date(2000, 1, 1)),
             Unit(CELL, "K", "Chi bộ thôn 1", "cell", COMMUNE, self.cell_created),
             Unit(OTHER, "K2", "Chi bộ thôn 2", "cell", COMMUNE, date(2000, 1, 1)),
+            *self.more_units,
         ]
         members = [Member(m, m, m.upper(), date(1970, 1, 1), "Nam", CELL, "full",
                           date(2010, 1, 1)) for m in MEMBERS]
@@ -62,8 +66,8 @@ class Handmade:
                     Member("o", "o", "O", date(1960, 1, 1), "Nam", OTHER, "full",
                            date(2000, 1, 1))]
         config = Config(cells=2, members=6, start=self.start, end=self.end)
-        return Plan(config, PROVINCE, units, [], members, self.changes, self.meetings,
-                    self.assignments, self.visits, self.rulebooks)
+        return Plan(config, PROVINCE, units, self.unit_changes, members, self.changes,
+                    self.meetings, self.assignments, self.visits, self.rulebooks)
 
     def truth(self) -> Truth:
         return expected(self.plan(), TODAY)

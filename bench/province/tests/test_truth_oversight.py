@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bench.province.plan import Unit, UnitChange
 from bench.province.tests.handmade import CELL, OTHER, Assignment, Handmade, Visit
 
 
@@ -82,3 +83,29 @@ def test_a_quota_counts_the_days_in_charge_through_assignments_above_the_unit_as
         entry = truth.overseers(unit, "2024")["o/executive_committee_member"]
         assert (entry["cells"], entry["counted_visits"], entry["required"]) == (
             [CELL, OTHER], 2, 6)
+
+
+def test_a_cell_moved_mid_year_answers_to_the_overseers_of_each_place_in_turn():
+    made = Handmade()
+    made.more_units.append(Unit("C2", "C2", "Đảng ủy xã mới", "commune_committee", "P",
+                                date(2024, 1, 1)))
+    made.unit_changes.append(UnitChange(date(2024, 5, 15), CELL, "move", parent_id="C2"))
+    made.assignments.append(Assignment("as1", "o", "C", "standing_committee_member",
+                                       date(2023, 1, 1)))
+    made.assignments.append(Assignment("as2", "o2", "C2", "executive_committee_member",
+                                       date(2024, 5, 15)))
+    for month in (2, 3):
+        made.visits.append(Visit(f"v{month}", "o", CELL, None, date(2024, month, 3), True))
+    truth = made.truth()
+    # K was under C for 135 days of 2024 (to 14 May), under C2 for the 231 after.
+    assert truth.cell(CELL, "2024")["CR-24"].figures == {
+        "overseers": ["o", "o2"], "days": 366, "covered_days": 366, "uncovered_days": 0}
+    assert truth.cell(CELL, "2024-Q2")["CR-24"].figures["overseers"] == ["o", "o2"]
+    # o: ceil(2 x 135 / 366) = 1 due, 2 made; o2: ceil(3 x 231 / 366) = 2 due, none made.
+    assert [(q["overseer_id"], q["required"], q["counted_visits"], q["state"])
+            for q in truth.cell(CELL, "2024")["CR-25"].figures["overseers"]] == [
+        ("o", 1, 2, "pass"), ("o2", 2, 0, "fail")]
+    (old,) = truth.overseers("C", "2024").values()
+    assert (old["overseer_id"], old["cells"], old["required"]) == ("o", [CELL, OTHER], 1 + 2)
+    (new,) = truth.overseers("C2", "2024").values()
+    assert (new["overseer_id"], new["cells"], new["required"]) == ("o2", [CELL], 2)

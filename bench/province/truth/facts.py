@@ -101,6 +101,16 @@ class Facts:
     covers: list[Cover] = field(default_factory=list)
     visits: dict[str, list[SeenVisit]] = field(default_factory=dict)  # by cell
     attendance: dict[str, list[tuple[date, str, str]]] = field(default_factory=dict)
+    _in_charge: dict[tuple[str, date], list[Cover]] = field(default_factory=dict)
+
+    def in_charge(self, cell_id: str, day: date) -> list[Cover]:
+        """The assignments in charge of the cell on `day`: on it, or on a unit above it that
+        day."""
+        key = (cell_id, day)
+        if key not in self._in_charge:
+            above = set(self.world.ancestry(cell_id, day))
+            self._in_charge[key] = [c for c in self.covers if c.on(day) and c.unit_id in above]
+        return self._in_charge[key]
 
 
 @dataclass

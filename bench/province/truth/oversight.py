@@ -6,7 +6,7 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from bench.province.truth.facts import active_days
+from bench.province.truth.facts import Cover, active_days
 from bench.province.truth.periods import Window
 from bench.province.truth.results import FAIL, NA, PASS, Expected, judge, overall
 from bench.province.truth.scope import Scope
@@ -21,39 +21,46 @@ class Oversight(Scope):
         span = active_days(self.truth.plan, self.cell_id, self.period.start, self.judged_on)
         if span is None:
             return Expected(NA)
-        days = (span[1] - span[0]).days + 1
-        covers = [c for c in self.covering() if c.start <= self.judged_on
-                  and (c.last is None or c.last >= self.period.start)]
-        covered = sum(1 for n in range(days)
-                      if any(c.on(span[0] + timedelta(days=n)) for c in covers))
-        figures = {"overseers": sorted({c.overseer_id for c in covers}), "days": days,
-                   "covered_days": covered, "uncovered_days": days - covered}
-        return Expected(PASS if covered == days else FAIL, figures)
+        charged = [self.truth.facts.in_charge(self.cell_id, day) for day in _days(span)]
+        covered = sum(1 for covers in charged if covers)
+        figures = {"overseers": sorted({c.overseer_id for covers in charged for c in covers}),
+                   "days": len(charged), "covered_days": covered,
+                   "uncovered_days": len(charged) - covered}
+        return Expected(PASS if covered == len(charged) else FAIL, figures)
 
     def cr25(self) -> Expected:
         quotas = overseer_quotas(self)
         return Expected(overall(q["state"] for q in quotas), {"overseers": quotas})
 
 
+def _days(span: tuple[date, date]) -> list[date]:
+    return [span[0] + timedelta(days=n) for n in range((span[1] - span[0]).days + 1)]
+
+
+def charges(scope: Scope) -> dict[str, tuple[set[Cover], int]]:
+    """Per overseer in charge of the cell on some day from 1 January to the period end that it
+    existed: the assignments that had it in their charge, and the number of those days."""
+    span = active_days(scope.truth.plan, scope.cell_id, date(scope.period.year, 1, 1),
+                       scope.period.end)
+    found: dict[str, tuple[set[Cover], int]] = {}
+    for day in _days(span) if span else []:
+        covers = scope.truth.facts.in_charge(scope.cell_id, day)
+        for overseer in {c.overseer_id for c in covers}:
+            mine, days = found.get(overseer, (set(), 0))
+            found[overseer] = (mine | {c for c in covers if c.overseer_id == overseer}, days + 1)
+    return found
+
+
 def overseer_quotas(scope: Scope) -> list[dict[str, Any]]:
     """CR-25 per overseer in charge of the cell at some time from 1 January to the period end."""
     window = Window(date(scope.period.year, 1, 1), scope.period.end, "ytd")
-    by_overseer: dict[str, list[Any]] = {}
-    for cover in scope.covering():
-        if cover.start <= window.end and (cover.last is None or cover.last >= window.start):
-            by_overseer.setdefault(cover.overseer_id, []).append(cover)
-    span = active_days(scope.truth.plan, scope.cell_id, window.start, window.end)
     rules = scope.rules(scope.judged_on)
     year_days = 366 if window.end.year % 4 == 0 else 365
     visits = scope.truth.facts.visits.get(scope.cell_id, [])
     found = []
-    for overseer, covers in sorted(by_overseer.items()):
-        basis = max(covers, key=lambda c: c.start).basis
+    for overseer, (covers, in_charge) in sorted(charges(scope).items()):
+        basis = max(covers, key=lambda c: (c.start, c.basis)).basis
         yearly = rules["overseer_quotas"].get(basis)
-        in_charge = 0
-        if span is not None:
-            in_charge = sum(1 for n in range((span[1] - span[0]).days + 1)
-                            if any(c.on(span[0] + timedelta(days=n)) for c in covers))
         required = math.ceil((yearly or 0) * in_charge / year_days - 1e-9)
         mine = [v for v in visits if v.overseer_id == overseer and v.visited_on in window]
         counted = sum(1 for v in mine if v.counts)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from datetime import date, timedelta
-from typing import Any, NamedTuple
+from datetime import date
+from typing import Any
 
 from bench.province.truth.attendance import longest_excused_run
 from bench.province.truth.cells import CellTruth
-from bench.province.truth.facts import active_days
+from bench.province.truth.oversight import charges, overseer_quotas
 from bench.province.truth.periods import Period, Window
-from bench.province.truth.results import FAIL, GRADES, NA, PASS, Expected, judge, overall, share
+from bench.province.truth.results import FAIL, GRADES, NA, PASS, Expected, overall, share
+from bench.province.truth.scope import Scope
 
 Results = dict[str, Expected]
 
@@ -48,66 +48,36 @@ def rollup(results: list[Results]) -> dict[str, Any]:
     }
 
 
-class _Quota(NamedTuple):
-    """One overseer's quota in one cell."""
-
-    cell: str
-    state: str
-    visits: int
-    counted: int
-    required: int
-
-
 def overseer_entries(truth: CellTruth, unit_id: str, period: Period,
                      tree_day: date) -> dict[str, dict[str, Any]]:
     """Per overseer with an assignment at or below the unit in the year to date, and the basis
-    of their latest assignment in charge of each cell: their cells, visits, counted visits,
-    required visits and whether every quota is met. A cell's quota counts the days in charge
-    through any of the overseer's assignments, wherever in the tree it was made."""
+    of their latest assignment in charge of each cell: their cells (those the assignment had
+    in charge on some day), visits, counted visits, required visits and whether every quota is
+    met. A cell's quota is the one of the cell's own report (`overseer_quotas`)."""
     world, plan = truth.facts.world, truth.plan
     window = Window(date(period.year, 1, 1), period.end, "ytd")
-    judged_on = min(period.end, truth.today)
-    covers = [c for c in truth.facts.covers
-              if c.start <= window.end and (c.last is None or c.last >= window.start)]
-    charges = {c.unit_id: set(_charge(truth, c.unit_id, judged_on)) for c in covers}
-    listed = {(c.overseer_id, cell) for c in covers
-              if unit_id in world.ancestry(c.unit_id, tree_day) for cell in charges[c.unit_id]}
-    rules = truth.books.on(judged_on)
-    year_days = 366 if window.end.year % 4 == 0 else 365
-    grouped: dict[tuple[str, str], list[_Quota]] = defaultdict(list)
-    for overseer, cell in sorted(listed):
-        mine = [c for c in covers if c.overseer_id == overseer and cell in charges[c.unit_id]]
-        span = active_days(plan, cell, window.start, window.end)
-        days = 0 if span is None else sum(
-            1 for n in range((span[1] - span[0]).days + 1)
-            if any(c.on(span[0] + timedelta(days=n)) for c in mine))
-        latest_basis = max(mine, key=lambda c: c.start).basis
-        yearly = rules["overseer_quotas"].get(latest_basis)
-        need = math.ceil((yearly or 0) * days / year_days - 1e-9)
-        seen = [v for v in truth.facts.visits.get(cell, [])
-                if v.overseer_id == overseer and v.visited_on in window]
-        made = sum(1 for v in seen if v.counts)
-        state = NA if yearly is None else judge(made >= need, window.end, truth.today)
-        grouped[(overseer, latest_basis)].append(_Quota(cell, state, len(seen), made, need))
+    listed = {c for c in truth.facts.covers
+              if c.start <= window.end and (c.last is None or c.last >= window.start)
+              and unit_id in world.ancestry(c.unit_id, tree_day)}
+    grouped: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for cell in sorted(c.id for c in plan.cells()):
+        scope = Scope(truth, cell, period, current=False)
+        mine = {overseer for overseer, (covers, _) in charges(scope).items() if covers & listed}
+        for quota in overseer_quotas(scope):
+            if quota["overseer_id"] in mine:
+                grouped[(quota["overseer_id"], quota["position_basis"])].append((cell, quota))
     entries = {}
     for (overseer, basis), quotas in sorted(grouped.items()):
-        state = overall(q.state for q in quotas)
+        state = overall(q["state"] for _, q in quotas)
         entries[f"{overseer}/{basis}"] = {
             "overseer_id": overseer, "position_basis": basis,
-            "cells": [q.cell for q in quotas], "visits": sum(q.visits for q in quotas),
-            "counted_visits": sum(q.counted for q in quotas),
-            "required": sum(q.required for q in quotas),
+            "cells": [cell for cell, _ in quotas],
+            "visits": sum(q["visits"] for _, q in quotas),
+            "counted_visits": sum(q["counted_visits"] for _, q in quotas),
+            "required": sum(q["required"] for _, q in quotas),
             "met": state == PASS, "state": state,
         }
     return entries
-
-
-def _charge(truth: CellTruth, unit_id: str, day: date) -> list[str]:
-    world = truth.facts.world
-    under = world.cells_under(unit_id, day)
-    if under:
-        return under
-    return [unit_id] if truth.plan.unit(unit_id).kind == "cell" else []
 
 
 def member_expected(truth: CellTruth, member_id: str, period: Period) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bench.province.truth.facts import Cover, Held
+from bench.province.truth.facts import Held
 from bench.province.truth.periods import Period, Window
 from bench.province.truth.results import grade
 
@@ -35,13 +35,9 @@ class Scope:
         return self.cell.created_on <= window.start and (
             self.cell.ended_on is None or window.end < self.cell.ended_on)
 
-    def covering(self) -> list[Cover]:
-        """Assignments on the cell or a unit above it (tree as of the judged-on day)."""
-        above = set(self.truth.facts.world.ancestry(self.cell_id, self.judged_on))
-        return [c for c in self.truth.facts.covers if c.unit_id in above]
-
     def in_charge(self, day: date) -> list[str]:
-        return sorted({c.overseer_id for c in self.covering() if c.on(day)})
+        """The overseers in charge of the cell on `day` (tree as of that day)."""
+        return sorted({c.overseer_id for c in self.truth.facts.in_charge(self.cell_id, day)})
 
     def grade(self, m: Held) -> str | None:
         return grade(m.score, self.rules(m.held_on)["grade_bands"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -76,7 +76,10 @@ class MeetingFact:
 
 @dataclass(frozen=True)
 class Assignment:
-    """An overseer in charge of a unit from `start` to `last_day` (None: open-ended)."""
+    """An overseer in charge of a unit from `start` to `last_day` (None: open-ended).
+
+    In a cell's facts, an assignment is cut to the days it had the cell in its charge (those its
+    unit was the cell or above it); `appointed` keeps the assignment's own first day."""
 
     assignment_id: str
     overseer_id: str
@@ -86,11 +89,25 @@ class Assignment:
     last_day: date | None
     evidence: tuple[str, ...] = ()
     position_level: str | None = None  # kind of the committee the overseer sits on
+    appointed: date | None = None  # the first day of the whole assignment, once cut
 
     def overlap(self, window: Window) -> Window | None:
         start = max(self.start, window.start)
         end = window.end if self.last_day is None else min(self.last_day, window.end)
         return Window(start, end, window.label) if start <= end else None
+
+    def on(self, day: date) -> bool:
+        return self.start <= day and (self.last_day is None or day <= self.last_day)
+
+    def cut(self, window: Window) -> Assignment | None:
+        """The assignment on the days of `window` only (None if it ran on none of them)."""
+        days = self.overlap(window)
+        return None if days is None else replace(
+            self, start=days.start, last_day=days.end, appointed=self.appointed or self.start)
+
+    @property
+    def first_day(self) -> date:
+        return self.appointed or self.start
 
 
 @dataclass(frozen=True)

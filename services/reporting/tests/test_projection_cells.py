@@ -118,7 +118,11 @@ def test_a_member_transferred_mid_quarter_is_followed_across_both_cells(world, s
         ("pa-xa", "2024-03-03", "absent_unexcused")]
     assert member["flags"] == ["CR-15"]  # unexcused in three months of 2024
     assert member["cell_id"] == "pa-xa"
-    assert [c["cell_id"] for c in member["cells"] if c["role"] == "member"] == [CELL, "pa-xa"]
+    # On Bi Ban's roll to the day before the transfer, on Pá Xá's from it (last days shown as
+    # the write API takes them: an audit found `until` naming the day after).
+    assert [(c["cell_id"], c["from"], c["until"]) for c in member["cells"]
+            if c["role"] == "member"] == [(CELL, "2020-01-01", "2024-02-14"),
+                                          ("pa-xa", "2024-02-15", None)]
     # The strike-off alert belongs to the cell the member is in now (their last absence).
     new_cell = report(client, "/reports/cells/pa-xa?period=2024-Q1")["rules"]["CR-15"]
     assert new_cell["result"] == "fail"

@@ -213,3 +213,60 @@ def test_the_remind_and_review_list_follows_each_case(world, service, client):
     items = report(client, f"/reports/reminders?unit_id={COMMUNE}&period=2024-Q1")["items"]
     assert items[0]["status"] == "fixed"
     assert "review case open" not in items[0]["reason"]
+
+
+def test_a_cell_moved_mid_year_is_in_the_charge_of_its_old_overseer_until_the_move(
+        world, service, client):
+    """Bi Ban leaves the grassroots committee of a farm (uv-3 in charge of it since 2024) for
+    the commune's direct charge on 15 May 2025, where uv-2 takes it over. It was covered on
+    every day; uv-3 (standing, 2 a year) had it 134 days of 2025: ceil(2 x 134 / 365) = 1 visit
+    due, 2 made; uv-2 (executive, 3 a year) the 231 days after: ceil(3 x 231 / 365) = 2 due,
+    1 made. A black-box audit found the year's report calling 1 January to 14 May uncovered
+    and leaving uv-3 and his visits out, while the Q1 report, read on its own, said covered."""
+    bi_ban_tree(world)
+    farm = "nong-truong"
+    world.unit(farm, "grassroots_committee", COMMUNE)
+    world.move(CELL, farm, date(2024, 1, 1))
+    world.unit("ta-hoc", "cell", farm)
+    world.assign("uv-3", farm, STANDING, date(2024, 1, 1))
+    world.move(CELL, COMMUNE, date(2025, 5, 15))
+    world.assign("uv-2", CELL, EXECUTIVE, date(2025, 5, 15))
+    for month in (1, 3):
+        world.visit("uv-3", CELL, date(2025, month, 3))
+    world.visit("uv-3", "ta-hoc", date(2025, 6, 3))
+    world.visit("uv-2", CELL, date(2025, 6, 3))
+    for month in (3, 6):
+        world.meeting(f"bb-{month}", CELL, date(2025, month, 3), roll=bi_ban_roll(), notices=[])
+    world.publish()
+    catch_up(service)
+
+    def coverage(period: str) -> tuple[str, int, int, list[str]]:
+        cr24 = report(client, f"/reports/cells/{CELL}?period={period}")["rules"]["CR-24"]
+        figures = cr24["figures"]
+        return (cr24["result"], figures["covered_days"], figures["uncovered_days"],
+                figures["overseers"])
+
+    assert coverage("2025-Q1") == ("pass", 90, 0, ["uv-3"])
+    assert coverage("2025-Q2") == ("pass", 91, 0, ["uv-2", "uv-3"])
+    assert coverage("2025") == ("pass", 365, 0, ["uv-2", "uv-3"])
+    cr25 = report(client, f"/reports/cells/{CELL}?period=2025")["rules"]["CR-25"]
+    assert [(o["overseer_id"], o["position_basis"], o["required"], o["counted_visits"],
+             o["state"]) for o in cr25["figures"]["overseers"]] == [
+        ("uv-2", EXECUTIVE, 2, 1, "fail"), ("uv-3", STANDING, 1, 2, "pass")]
+    # The overseers report of the commune names both, and the farm's names uv-3 with both
+    # cells (Tà Học all year: 2 due, 1 made), as the cells' own reports do.
+    by_overseer = {o["overseer_id"]: o for o in report(
+        client, f"/reports/overseers?unit_id={COMMUNE}&period=2025")["overseers"]}
+    assert [(c["cell_id"], c["required"], c["counted_visits"])
+            for c in by_overseer["uv-3"]["per_cell"]] == [(CELL, 1, 2), ("ta-hoc", 2, 1)]
+    assert [(c["cell_id"], c["required"], c["counted_visits"])
+            for c in by_overseer["uv-2"]["per_cell"]] == [(CELL, 2, 1)]
+    (farm_entry,) = report(client, f"/reports/overseers?unit_id={farm}&period=2025")["overseers"]
+    assert (farm_entry["overseer_id"], farm_entry["cells"]) == ("uv-3", [CELL, "ta-hoc"])
+    unit = report(client, f"/reports/units/{COMMUNE}?period=2025")
+    assert unit["overseers"]["assigned_cells_share"] == 1.0
+    # CR-08: each meeting's notice was due to whoever had the cell in charge on its day.
+    cr08 = report(client, f"/reports/cells/{CELL}?period=2025")["rules"]["CR-08"]
+    assert [(e["overseers_in_charge"], e["overseers_not_notified_in_time"])
+            for e in cr08["figures"]["exceptions"]] == [(["uv-3"], ["uv-3"]),
+                                                        (["uv-2"], ["uv-2"])]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from chibo_reporting.facts import Assignment, CellPeriod, MeetingFact, RulebookAt
-from chibo_reporting.periods import Period
+from chibo_reporting.periods import Period, Window
 from chibo_reporting.queries.loading import Loader, by_cell
-from chibo_reporting.read_models.tree import Tree
+from chibo_reporting.read_models.tree import Stretches, Tree
 from chibo_reporting.rulebooks import Rulebook, RulebookIndex
 from chibo_reporting.rules import evaluate
 from chibo_reporting.rules.results import RuleResult
@@ -80,14 +80,46 @@ class Evaluation:
     results: Mapping[str, RuleResult]
 
 
-def covering(tree: Tree, cells: list[str], assignments: list[Assignment],
-              day: date) -> dict[str, list[Assignment]]:
-    """Assignments in charge of each cell: on the cell or on a unit above it on `day`."""
+def stretches(tree: Tree, cells: Iterable[str], window: Window) -> dict[str, Stretches]:
+    """Per cell, the days of `window` it existed on, in stretches of one ancestry."""
+    found = {}
+    for cell in cells:
+        found[cell] = tuple(stretch for span in tree.active_spans(cell)
+                            for stretch in tree.ancestries(cell, Window(
+                                max(span.start, window.start), min(span.end, window.end),
+                                window.label)))
+    return found
+
+
+def above(of: Mapping[str, Stretches]) -> set[str]:
+    """The units that were a cell of `of`, or above one, on some day of its stretches."""
+    return {unit for chains in of.values() for _, chain in chains for unit in chain}
+
+
+def covering(of: Mapping[str, Stretches],
+             assignments: list[Assignment]) -> dict[str, list[Assignment]]:
+    """The assignments in charge of each cell, cut to the days they were: those on the cell, or
+    on a unit above it on the day (a cell moved mid-year is in the charge of the overseers of
+    its old place until the move, of its new place after)."""
     by_unit: defaultdict[str, list[Assignment]] = defaultdict(list)
     for assignment in assignments:
         by_unit[assignment.unit_id].append(assignment)
-    return {cell: [a for unit in tree.ancestry(cell, day) for a in by_unit.get(unit, [])]
-            for cell in cells}
+    found: dict[str, list[Assignment]] = {}
+    for cell, chains in of.items():
+        pieces: dict[str, list[Assignment]] = {}  # by assignment, days in charge joined up
+        for window, chain in chains:
+            for unit in chain:
+                for assignment in by_unit.get(unit, ()):
+                    piece = assignment.cut(window)
+                    if piece is None:
+                        continue
+                    held = pieces.setdefault(assignment.assignment_id, [])
+                    if held and held[-1].last_day == piece.start - timedelta(days=1):
+                        held[-1] = replace(held[-1], last_day=piece.last_day)
+                    else:
+                        held.append(piece)
+        found[cell] = [piece for held in pieces.values() for piece in held]
+    return found
 
 
 def most_of(units: Collection[str], total: int) -> bool:
@@ -117,10 +149,9 @@ def evaluate_cells(loader: Loader, context: Context, cells: list[str], *,
         reviews[review.cell_id].append(review)
     absent = None if everything else loader.absent_members(cells, first, period.end)
     member_years = by_cell(loader.member_years(period.year, absent))
-    above = None if everything else {
-        unit for cell in cells for unit in context.tree.ancestry(cell, context.judged_on)}
-    in_charge = covering(context.tree, cells, loader.assignments(context.tree, above),
-                         context.judged_on)
+    charged = stretches(context.tree, cells, period.year_to_date())
+    in_charge = covering(charged, loader.assignments(
+        context.tree, None if everything else above(charged)))
     evaluations = {}
     for cell_id in cells:
         cell = CellPeriod(

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from chibo_reporting.facts import MeetingFact, Visit
 from chibo_reporting.periods import Window
-from chibo_reporting.queries.evaluation import Context, Evaluation, covering, evaluate_cells
+from chibo_reporting.queries.evaluation import (
+    Context,
+    Evaluation,
+    covering,
+    evaluate_cells,
+    stretches,
+)
 from chibo_reporting.queries.loading import Loader
 from chibo_reporting.queries.summaries import Stamped, SummaryCache
 from chibo_reporting.rules import attendance as attendance_rules
@@ -104,36 +110,31 @@ def unit_report(loader: Loader, context: Context, unit_id: str, tree_day: date,
 def _overseer_entries(loader: Loader, context: Context, unit_id: str, tree_day: date, *,
                       cache: SummaryCache, shown: Shown | None = None) -> list[dict[str, Any]]:
     """CR-25 per overseer with an assignment at or below the unit (of the assignments and
-    cells the caller sees): their cells, visits and quota in each. A quota rests on every
-    assignment of theirs in charge of the cell, on it or above it, as in the cell's own report,
-    so an overseer's figures in a cell do not depend on the unit asked about (nor does what
-    `cache` keeps of them); entries by overseer and the basis their quotas go by."""
+    cells the caller sees): the cells it had in their charge on some day of the year to date,
+    their visits and quota in each. A quota rests on every assignment of theirs in charge of
+    the cell, on it or above it on the day, as in the cell's own report, so an overseer's
+    figures in a cell do not depend on the unit asked about (nor does what `cache` keeps of
+    them); entries by overseer and the basis their quotas go by."""
     tree, period = context.tree, context.period
     window = period.year_to_date()
     current = [a for a in loader.assignments(tree) if a.overlap(window)]
-    mine = [a for a in current if tree.is_below(a.unit_id, unit_id, tree_day)
-            and (shown is None or shown(a.unit_id))]
+    mine = {a.assignment_id for a in current if tree.is_below(a.unit_id, unit_id, tree_day)
+            and (shown is None or shown(a.unit_id))}
     if not mine:
         return []
-    charges: dict[str, frozenset[str]] = {}
-
-    def charge(unit: str) -> frozenset[str]:
-        if unit not in charges:
-            charges[unit] = frozenset(c for c in _charge(context, unit)
-                                      if shown is None or shown(c))
-        return charges[unit]
-
-    keys = sorted({(a.overseer_id, cell) for a in mine for cell in charge(a.unit_id)})
+    reach = tree.ever_below({a.unit_id for a in current if a.assignment_id in mine})
+    in_charge = covering(stretches(tree, sorted(
+        c for c in reach if tree.kind(c) == "cell" and (shown is None or shown(c))), window),
+        current)
+    keys = sorted({(a.overseer_id, cell) for cell, pieces in in_charge.items()
+                   for a in pieces if a.assignment_id in mine})
     cells = sorted({cell for _, cell in keys})
 
     def compute(keys: list[tuple[str, str]]) -> list[Quota]:
-        """The quotas of `keys`, from the assignments and visits of their cells only (the
-        cached ones are most of a roll-up's, and reading every visit of a province costs more
-        than the rest of it)."""
-        missing = sorted({cell for _, cell in keys})
-        in_charge = covering(tree, missing, current, context.judged_on)
+        """The quotas of `keys`, from the visits of their cells only (the cached ones are most
+        of a roll-up's, and reading every visit of a province costs more than the rest of it)."""
         visits: dict[tuple[str, str], list[Visit]] = {}
-        for visit in loader.visits(missing, window.start, window.end):
+        for visit in loader.visits(sorted({cell for _, cell in keys}), window.start, window.end):
             visits.setdefault((visit.overseer_id, visit.cell_id), []).append(visit)
         return [oversight_rules.quota(
             overseer, cell, [a for a in in_charge[cell] if a.overseer_id == overseer],
@@ -161,11 +162,6 @@ def _overseer_entries(loader: Loader, context: Context, unit_id: str, tree_day: 
             "per_cell": [q.to_json() for q in quotas], "window": window.label,
         })
     return entries
-
-
-def _charge(context: Context, unit_id: str) -> list[str]:
-    return context.tree.cells_under(unit_id, context.judged_on) or (
-        [unit_id] if context.tree.kind(unit_id) == "cell" else [])
 
 
 def overseers_report(loader: Loader, context: Context, unit_id: str, tree_day: date, *,
@@ -244,9 +240,11 @@ def _overlaps(span: dict[str, Any], window: Window) -> bool:
 
 
 def _span_json(span: dict[str, Any]) -> dict[str, Any]:
+    """A span on a cell's roll, `from` its first day `until` its last (as the write API's `to`:
+    the read model's `valid_to` is the day after); `until` is null while it runs."""
+    last = span["valid_to"] - timedelta(days=1) if span["valid_to"] else None
     return {"role": span["role"], "cell_id": span["cell_id"],
-            "from": str(span["valid_from"]),
-            "until": str(span["valid_to"]) if span["valid_to"] else None,
+            "from": str(span["valid_from"]), "until": str(last) if last else None,
             "event_id": span["event_id"]}
 
 

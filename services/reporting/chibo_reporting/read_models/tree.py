@@ -17,6 +17,7 @@ from functools import cached_property
 from chibo_reporting.periods import Window
 
 FOREVER = date.max
+Stretches = tuple[tuple[Window, tuple[str, ...]], ...]  # days alike, and the ancestry on them
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Tree:
             unit_spans.sort(key=lambda s: s.valid_from)
         self._starts = {u: [s.valid_from for s in spans] for u, spans in self._spans.items()}
         self._children: dict[date, dict[str, list[str]]] = {}
+        self._ancestries: dict[tuple[str, Window], Stretches] = {}
 
     @cached_property
     def change_days(self) -> tuple[date, ...]:
@@ -111,6 +113,59 @@ class Tree:
             chain.append(parent)
             parent = self.parent(parent, day)
         return chain
+
+    def ancestries(self, unit_id: str, window: Window) -> Stretches:
+        """The unit's ancestry on each day of `window`, as the stretches in which it stays the
+        same (one for most units and years; a unit moved or merged mid-year has two or more).
+        Kept per unit and window, as the children index is."""
+        key = (unit_id, window)
+        found = self._ancestries.get(key)
+        if found is None:
+            found = tuple(self._stretches(unit_id, window))
+            if len(self._ancestries) > 200_000:
+                self._ancestries = {}
+            self._ancestries[key] = found
+        return found
+
+    def _stretches(self, unit_id: str, window: Window) -> list[tuple[Window, tuple[str, ...]]]:
+        stretches: list[tuple[Window, tuple[str, ...]]] = []
+        if window.end < window.start:
+            return stretches
+        day = window.start
+        while True:
+            chain = tuple(self.ancestry(unit_id, day))
+            following = self._next_change(chain, day)
+            last = window.end if following is None else min(window.end,
+                                                             following - timedelta(days=1))
+            if stretches and stretches[-1][1] == chain:
+                stretches[-1] = (Window(stretches[-1][0].start, last, window.label), chain)
+            else:
+                stretches.append((Window(day, last, window.label), chain))
+            if last >= window.end:
+                return stretches
+            day = last + timedelta(days=1)
+
+    def _next_change(self, chain: tuple[str, ...], day: date) -> date | None:
+        """The first day after `day` on which the ancestry `chain` (of `day`) may change: a
+        unit of it starts a new span, or a parent it names is merged into another unit."""
+        upcoming = []
+        for unit_id in chain:
+            starts = self._starts.get(unit_id, [])
+            index = bisect.bisect_right(starts, day)
+            if index < len(starts):
+                upcoming.append(starts[index])
+            span = self._span(unit_id, day)
+            parent, seen = (span.parent_id if span else None), set()
+            while parent is not None and parent not in seen:
+                seen.add(parent)
+                unit = self.units.get(parent)
+                if unit is None or unit.end_kind != "merged" or unit.ended_on is None:
+                    break
+                if unit.ended_on > day:
+                    upcoming.append(unit.ended_on)
+                    break
+                parent = unit.into_id
+        return min(upcoming, default=None)
 
     def is_below(self, unit_id: str, ancestor_id: str, day: date) -> bool:
         return ancestor_id in self.ancestry(unit_id, day)

@@ -85,8 +85,7 @@ def cr08_notices_before(cell: CellPeriod) -> RuleResult:
         def in_time(sent: Any) -> bool:
             return sent is not None and days_between(sent, held_on) >= needed
 
-        overseers = sorted({a.overseer_id for a in cell.assignments if a.start <= held_on
-                            and (a.last_day is None or held_on <= a.last_day)})
+        overseers = sorted({a.overseer_id for a in cell.assignments if a.on(held_on)})
         late = [o for o in overseers if not in_time(m.overseers_notified.get(o))]
         ok = in_time(m.members_notified_on) and not late
         return (PASS if ok else FAIL), {

@@ -56,7 +56,8 @@ def cr24_overseer_assigned(cell: CellPeriod) -> RuleResult:
     figures = {"overseers": sorted({a.overseer_id for a in covering}), "days": days,
                "covered_days": covered, "uncovered_days": days - covered}
     result = "pass" if covered == days else "fail"
-    return RuleResult(result, figures, tuple(i for a in covering for i in a.evidence))
+    cited = tuple(dict.fromkeys(i for a in covering for i in a.evidence))  # once if cut in two
+    return RuleResult(result, figures, cited)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def quota(
     """CR-25 for one overseer and cell: counted visits in `window` (1 January to the period's
     end) ≥ the yearly quota for the latest assignment's basis x the share of the year in charge
     (days in charge while the cell existed)."""
-    latest = max(assignments, key=lambda a: a.start)
+    latest = max(assignments, key=lambda a: a.first_day)
     basis = latest.position_basis
     yearly = parameters.quota_for(basis, latest.position_level)
     charge = _union(o for a in assignments if (o := a.overlap(window)))
@@ -105,7 +106,8 @@ def quota(
             and v.visited_on in window]
     counted = [v for v in mine if v.counts_toward_quota]
     state = NOT_APPLICABLE if yearly is None else judge(len(counted) >= required, window.end, today)
-    ids = tuple(i for a in assignments for i in a.evidence) + tuple(v.event_id for v in counted)
+    ids = tuple(dict.fromkeys(i for a in assignments for i in a.evidence)) + tuple(
+        v.event_id for v in counted)
     return Quota(overseer_id, cell_id, basis, yearly, required, len(mine), len(counted), state, ids)
 
 
