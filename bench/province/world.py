@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from bench.province.plan import MemberChange, Plan
 
@@ -147,6 +148,14 @@ class World:
     def active(self, unit_id: str, day: date) -> bool:
         unit = self.plan.unit(unit_id)
         return unit.created_on <= day and (unit.ended_on is None or day < unit.ended_on)
+
+    @cached_property
+    def change_days(self) -> list[date]:
+        """The days on which a unit's parent changes or a unit ends: every ancestry stays the same
+        from one of them to the next."""
+        days = {start for parents in self._parents.values() for start, _ in parents}
+        days.update(u.ended_on for u in self.plan.units if u.ended_on is not None)
+        return sorted(days)
 
     def ancestry(self, unit_id: str, day: date) -> list[str]:
         chain = [unit_id]

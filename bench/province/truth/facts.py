@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -101,16 +102,27 @@ class Facts:
     covers: list[Cover] = field(default_factory=list)
     visits: dict[str, list[SeenVisit]] = field(default_factory=dict)  # by cell
     attendance: dict[str, list[tuple[date, str, str]]] = field(default_factory=dict)
-    _in_charge: dict[tuple[str, date], list[Cover]] = field(default_factory=dict)
+    _ancestries: dict[tuple[str, date], list[str]] = field(default_factory=dict)
+    _by_unit: dict[str, list[Cover]] | None = None
 
     def in_charge(self, cell_id: str, day: date) -> list[Cover]:
         """The assignments in charge of the cell on `day`: on it, or on a unit above it that
         day."""
-        key = (cell_id, day)
-        if key not in self._in_charge:
-            above = set(self.world.ancestry(cell_id, day))
-            self._in_charge[key] = [c for c in self.covers if c.on(day) and c.unit_id in above]
-        return self._in_charge[key]
+        if self._by_unit is None:
+            self._by_unit = defaultdict(list)
+            for cover in self.covers:
+                self._by_unit[cover.unit_id].append(cover)
+        return [c for unit in self._ancestry(cell_id, day)
+                for c in self._by_unit.get(unit, ()) if c.on(day)]
+
+    def _ancestry(self, cell_id: str, day: date) -> list[str]:
+        """The cell's ancestry on `day`, as on the last of the world's change days up to it."""
+        days = self.world.change_days
+        index = bisect.bisect_right(days, day)
+        key = (cell_id, days[index - 1] if index else date.min)
+        if key not in self._ancestries:
+            self._ancestries[key] = self.world.ancestry(cell_id, day)
+        return self._ancestries[key]
 
 
 @dataclass

@@ -142,6 +142,50 @@ def test_a_new_visit_recomputes_the_quotas_of_its_cell_from_that_cells_visits_on
         "lo": ([CELL, NA_NGHE], 2), "cam": ([NA_NGHE], 1)}
 
 
+def test_who_had_which_cell_in_charge_is_kept_until_an_assignment_or_the_tree_changes(
+        world, service, monkeypatch):
+    """The overseers' charges over the year are resolved once for the whole tree and kept
+    while the tree and the assignments stand: a warm roll-up reads no assignment; a new one,
+    or a cell moved, is in the next answer."""
+    two_cells(world)
+    world.assign("lo", COMMUNE, "standing_committee_member", date(2024, 1, 1))
+    world.publish()
+    catch_up(service)
+    reports, period = service.reports, Period.parse("2024")
+
+    def charges() -> dict[str, list[str]]:
+        return {e["overseer_id"]: e["cells"]
+                for e in reports.overseers(COMMUNE, period)["overseers"]}
+
+    assert charges() == {"lo": [CELL, NA_NGHE]}
+    reports.unit(COMMUNE, period)
+    reads: list[object] = []
+    assignments = Loader.assignments
+    monkeypatch.setattr(Loader, "assignments", lambda loader, *args: reads.append(args) or
+                        assignments(loader, *args))
+    reports.unit(COMMUNE, period)
+    assert charges() == {"lo": [CELL, NA_NGHE]}
+    assert reads == []
+
+    world.assign("cam", NA_NGHE, "executive_committee_member", date(2024, 7, 1))
+    world.publish()
+    catch_up(service)
+    assert charges() == {"lo": [CELL, NA_NGHE], "cam": [NA_NGHE]}
+    world.unit("xa-moi", "commune_committee", None, name="Xã mới")
+    world.move(NA_NGHE, "xa-moi", date(2024, 4, 1))
+    world.publish()
+    catch_up(service)
+
+    def quotas(unit: str) -> dict[str, list[tuple[str, int]]]:
+        return {e["overseer_id"]: [(c["cell_id"], c["required"]) for c in e["per_cell"]]
+                for e in reports.overseers(unit, period)["overseers"]}
+
+    # Nà Nghè left the commune on 1 April: lo had it in charge 91 days (ceil(2 x 91 / 366)
+    # = 1 visit), and cam's assignment on it is below the new commune at the year's end.
+    assert quotas(COMMUNE) == {"lo": [(CELL, 2), (NA_NGHE, 1)]}
+    assert quotas("xa-moi") == {"cam": [(NA_NGHE, 2)]}
+
+
 def test_reminders_come_from_the_summaries_the_roll_ups_keep(world, service):
     """A province's reminders would evaluate every cell again; they read the cached summaries,
     and a fresh process computing them gives the same list."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from chibo_reporting.facts import MeetingFact, Visit
+from chibo_reporting.facts import Assignment, MeetingFact, Visit
 from chibo_reporting.periods import Window
 from chibo_reporting.queries.evaluation import (
     Context,
@@ -117,16 +117,19 @@ def _overseer_entries(loader: Loader, context: Context, unit_id: str, tree_day: 
     them); entries by overseer and the basis their quotas go by."""
     tree, period = context.tree, context.period
     window = period.year_to_date()
-    current = [a for a in loader.assignments(tree) if a.overlap(window)]
+
+    def resolve() -> tuple[list[Assignment], dict[str, list[Assignment]]]:
+        current = [a for a in loader.assignments(tree) if a.overlap(window)]
+        cells = [u.unit_id for u in tree.units.values() if u.kind == "cell"]
+        return current, covering(stretches(tree, cells, window), current)
+
+    current, in_charge = cache.charges(loader, window, resolve)
     mine = {a.assignment_id for a in current if tree.is_below(a.unit_id, unit_id, tree_day)
             and (shown is None or shown(a.unit_id))}
     if not mine:
         return []
-    reach = tree.ever_below({a.unit_id for a in current if a.assignment_id in mine})
-    in_charge = covering(stretches(tree, sorted(
-        c for c in reach if tree.kind(c) == "cell" and (shown is None or shown(c))), window),
-        current)
     keys = sorted({(a.overseer_id, cell) for cell, pieces in in_charge.items()
+                   if shown is None or shown(cell)
                    for a in pieces if a.assignment_id in mine})
     cells = sorted({cell for _, cell in keys})
 
