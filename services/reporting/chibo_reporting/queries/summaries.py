@@ -4,7 +4,9 @@ A cell's result is valid for one (cell, period, rule mode, today) as long as the
 the shared stamps (tree, rulebooks, assignments) are those it was computed under; the projection
 writer renews them in the same transaction as the facts. So a roll-up evaluates only the cells
 whose facts moved since the last one, and reads the stamps and the facts from one snapshot.
-Two kinds are kept: a cell's summary (its rules) and an overseer's quota in a cell (CR-25).
+Per cell, two kinds are kept: a cell's summary (its rules) and an overseer's quota in a cell
+(CR-25); and, for the whole tree, who had which cell in charge over a year to date, under the
+tree's and the assignments' stamps only.
 """
 
 from __future__ import annotations
