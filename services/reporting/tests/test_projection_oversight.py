@@ -270,3 +270,24 @@ def test_a_cell_moved_mid_year_is_in_the_charge_of_its_old_overseer_until_the_mo
     assert [(e["overseers_in_charge"], e["overseers_not_notified_in_time"])
             for e in cr08["figures"]["exceptions"]] == [(["uv-3"], ["uv-3"]),
                                                         (["uv-2"], ["uv-2"])]
+
+
+def test_a_cell_dissolved_in_the_year_keeps_its_quota_in_the_overseers_report(
+        world, service, client):
+    """Tà Học is dissolved on 1 July 2024 (182 days of 366 in existence): uv-2's standing quota
+    there is ceil(2 x 182 / 366) = 1 visit, as in the cell's own report; the commune's
+    overseers report used to drop the cell (not active at the year's end)."""
+    bi_ban_tree(world)
+    world.unit("ta-hoc", "cell", COMMUNE)
+    world.assign("uv-2", COMMUNE, STANDING, date(2024, 1, 1))
+    world.members.emit("ta-hoc", "OrgUnitDissolved", unit_id="ta-hoc", reason="sáp nhập",
+                       effective_from=date(2024, 7, 1))
+    world.visit("uv-2", "ta-hoc", date(2024, 3, 3))
+    world.publish()
+    catch_up(service)
+    own = report(client, "/reports/cells/ta-hoc?period=2024")["rules"]["CR-25"]
+    assert [(o["required"], o["counted_visits"], o["state"])
+            for o in own["figures"]["overseers"]] == [(1, 1, "pass")]
+    (entry,) = report(client, f"/reports/overseers?unit_id={COMMUNE}&period=2024")["overseers"]
+    assert [(c["cell_id"], c["required"], c["counted_visits"]) for c in entry["per_cell"]] == [
+        (CELL, 2, 0), ("ta-hoc", 1, 1)]
