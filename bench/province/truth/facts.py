@@ -6,6 +6,7 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from bench.province.plan import Assignment, Meeting, Plan
 from bench.province.world import World
@@ -103,15 +104,17 @@ class Facts:
     visits: dict[str, list[SeenVisit]] = field(default_factory=dict)  # by cell
     attendance: dict[str, list[tuple[date, str, str]]] = field(default_factory=dict)
     _ancestries: dict[tuple[str, date], list[str]] = field(default_factory=dict)
-    _by_unit: dict[str, list[Cover]] | None = None
+
+    @cached_property
+    def _by_unit(self) -> dict[str, list[Cover]]:
+        found: dict[str, list[Cover]] = defaultdict(list)
+        for cover in self.covers:
+            found[cover.unit_id].append(cover)
+        return found
 
     def in_charge(self, cell_id: str, day: date) -> list[Cover]:
         """The assignments in charge of the cell on `day`: on it, or on a unit above it that
-        day."""
-        if self._by_unit is None:
-            self._by_unit = defaultdict(list)
-            for cover in self.covers:
-                self._by_unit[cover.unit_id].append(cover)
+        day (asked once `covers` is filled in)."""
         return [c for unit in self._ancestry(cell_id, day)
                 for c in self._by_unit.get(unit, ()) if c.on(day)]
 

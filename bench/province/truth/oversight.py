@@ -51,14 +51,18 @@ def charges(scope: Scope) -> dict[str, tuple[set[Cover], int]]:
     return found
 
 
-def overseer_quotas(scope: Scope) -> list[dict[str, Any]]:
-    """CR-25 per overseer in charge of the cell at some time from 1 January to the period end."""
+def overseer_quotas(scope: Scope, charged: dict[str, tuple[set[Cover], int]] | None = None
+                    ) -> list[dict[str, Any]]:
+    """CR-25 per overseer in charge of the cell at some time from 1 January to the period end
+    (`charged`: the scope's `charges`, when the caller has them already)."""
     window = Window(date(scope.period.year, 1, 1), scope.period.end, "ytd")
     rules = scope.rules(scope.judged_on)
     year_days = 366 if window.end.year % 4 == 0 else 365
     visits = scope.truth.facts.visits.get(scope.cell_id, [])
     found = []
-    for overseer, (covers, in_charge) in sorted(charges(scope).items()):
+    if charged is None:
+        charged = charges(scope)
+    for overseer, (covers, in_charge) in sorted(charged.items()):
         basis = max(covers, key=lambda c: (c.start, c.basis)).basis
         yearly = rules["overseer_quotas"].get(basis)
         required = math.ceil((yearly or 0) * in_charge / year_days - 1e-9)

@@ -62,8 +62,9 @@ def overseer_entries(truth: CellTruth, unit_id: str, period: Period,
     grouped: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for cell in sorted(c.id for c in plan.cells()):
         scope = Scope(truth, cell, period, current=False)
-        mine = {overseer for overseer, (covers, _) in charges(scope).items() if covers & listed}
-        for quota in overseer_quotas(scope):
+        charged = charges(scope)
+        mine = {overseer for overseer, (covers, _) in charged.items() if covers & listed}
+        for quota in overseer_quotas(scope, charged):
             if quota["overseer_id"] in mine:
                 grouped[(quota["overseer_id"], quota["position_basis"])].append((cell, quota))
     entries = {}
